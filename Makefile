@@ -1,0 +1,49 @@
+# citypulse — the front door. Every target installs what it needs on first use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export TURBO_TELEMETRY_DISABLED := 1
+export COREPACK_ENABLE_DOWNLOAD_PROMPT := 0
+
+.PHONY: help bootstrap install up down status logs demo test test-unit test-int bench build lint typecheck clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+bootstrap: ## install pnpm (corepack) and the workspace packages
+	@scripts/bootstrap.sh
+
+install: ## install every native service into .stack/ (idempotent; no start)
+	@deploy/local/stack.sh install
+
+up: ## start the native stack (Kafka, schema registry, FerretDB, PostgreSQL, Prometheus); waits until healthy
+	@deploy/local/stack.sh up
+
+down: ## stop everything `make up` started, and nothing else
+	@deploy/local/stack.sh down
+
+status: ## each service's state; exits non-zero when one is unhealthy
+	@deploy/local/stack.sh status
+
+logs: ## where each service logs
+	@deploy/local/stack.sh logs
+
+demo: ## run the whole pipeline and show it working (DEMO_SECONDS=N to stop after N seconds)
+	@scripts/demo.sh
+
+test: ## lint, typecheck and every test tier against the real stack (starts and stops it if needed)
+	@scripts/test.sh
+
+bench: ## benchmarks, side by side with their baselines
+	@scripts/bench.sh
+
+build: bootstrap
+	@pnpm turbo run build
+
+lint: bootstrap
+	@pnpm turbo run lint
+
+typecheck: bootstrap
+	@pnpm turbo run typecheck
+
+clean: ## remove build outputs (keeps the .stack install cache)
+	@rm -rf apps/*/dist libs/*/dist e2e/dist .turbo apps/*/.turbo libs/*/.turbo
