@@ -1,0 +1,125 @@
+import {
+  FAULT_KINDS,
+  type FaultInjector,
+  type FaultKind,
+  type GeneratedRecord,
+} from '../faults/fault-injector';
+import { Pacer } from './pacer';
+
+/** Where generated records go: Kafka, a JSONL dump, or a test's array. */
+export interface RecordSink {
+  send(records: readonly GeneratedRecord[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface GeneratorMetrics {
+  sent(count: number): void;
+  faultsInjected(kind: FaultKind, count: number): void;
+  simulatedTime(epochMs: number): void;
+}
+
+export const NOOP_GENERATOR_METRICS: GeneratorMetrics = {
+  sent: () => undefined,
+  faultsInjected: () => undefined,
+  simulatedTime: () => undefined,
+};
+
+export interface RunOptions {
+  /** events per wall second; Infinity = as fast as possible */
+  rate: number;
+  /** stop after this many records (Infinity = no bound) */
+  maxEvents: number;
+  /** stop after this much wall time (Infinity = no bound) */
+  maxDurationMs: number;
+  /** records per send call */
+  batchSize: number;
+  /** stop early (SIGINT/SIGTERM) */
+  signal?: AbortSignal;
+}
+
+export interface RunSummary {
+  sent: number;
+  elapsedMs: number;
+  /** records per wall second achieved */
+  eventsPerSecond: number;
+  faults: Record<FaultKind, number>;
+  /** event time of the newest clean reading when the run ended */
+  lastEventTime: number | undefined;
+}
+
+/**
+ * Drives a run: asks the pacer how many records are due, takes them from the injector, hands
+ * them to every sink, until the event or time bound is reached or the signal aborts. An
+ * unbounded run releases the held-back records at its end, so nothing generated is lost.
+ */
+export class GeneratorRunner {
+  constructor(
+    private readonly injector: FaultInjector,
+    private readonly sinks: readonly RecordSink[],
+    private readonly options: RunOptions,
+    private readonly metrics: GeneratorMetrics = NOOP_GENERATOR_METRICS,
+  ) {}
+
+  async run(): Promise<RunSummary> {
+    const { rate, maxEvents, maxDurationMs, batchSize, signal } = this.options;
+    const started = performance.now();
+    const pacer = new Pacer(rate, batchSize);
+    const reported = new Map<FaultKind, number>(FAULT_KINDS.map((k) => [k, 0]));
+    let sent = 0;
+    let lastEventTime: number | undefined;
+
+    const deliver = async (batch: GeneratedRecord[]): Promise<void> => {
+      await Promise.all(this.sinks.map((s) => s.send(batch)));
+      sent += batch.length;
+      this.metrics.sent(batch.length);
+      for (const [kind, total] of this.injector.injected) {
+        const delta = total - (reported.get(kind) ?? 0);
+        if (delta > 0) this.metrics.faultsInjected(kind, delta);
+        reported.set(kind, total);
+      }
+      for (const r of batch) {
+        if (r.kind === 'reading' && r.faults.length === 0) {
+          lastEventTime = Math.max(lastEventTime ?? 0, r.value.event_time);
+        }
+      }
+      if (lastEventTime !== undefined) this.metrics.simulatedTime(lastEventTime);
+    };
+
+    while (sent < maxEvents && !signal?.aborted) {
+      if (performance.now() - started >= maxDurationMs) break;
+      const allowed = Math.min(pacer.allowance(sent), maxEvents - sent);
+      if (allowed <= 0) {
+        await sleep(Math.min(Math.max(pacer.waitMs(sent), 1), 100), signal);
+        continue;
+      }
+      const batch: GeneratedRecord[] = [];
+      for (let i = 0; i < allowed; i++) batch.push(this.injector.next(maxEvents - sent - i));
+      await deliver(batch);
+    }
+    if (maxEvents === Infinity && this.injector.pendingCount > 0) {
+      await deliver(this.injector.drain());
+    }
+
+    const elapsedMs = performance.now() - started;
+    return {
+      sent,
+      elapsedMs,
+      eventsPerSecond: elapsedMs > 0 ? (sent * 1000) / elapsedMs : 0,
+      faults: Object.fromEntries(this.injector.injected) as Record<FaultKind, number>,
+      lastEventTime,
+    };
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
