@@ -1,7 +1,7 @@
 -- Reference data the normalizer enriches readings with. Rows come from reference/city.json
 -- (upserted by the migration runner's seed step), so this file only defines the shape.
 
-CREATE TABLE IF NOT EXISTS zones (
+CREATE TABLE zones (
   id              text PRIMARY KEY,
   name            text NOT NULL,
   kind            text NOT NULL,
@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS zones (
   updated_at      timestamptz NOT NULL DEFAULT now()
 );
 
-CREATE TABLE IF NOT EXISTS sensors (
+CREATE TABLE sensors (
   id         text PRIMARY KEY,
   zone_id    text NOT NULL REFERENCES zones (id),
   -- the speed unit the sensor reports in; the normalizer converts to km/h
@@ -21,9 +21,9 @@ CREATE TABLE IF NOT EXISTS sensors (
   active     boolean NOT NULL DEFAULT true,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX IF NOT EXISTS sensors_zone_id_idx ON sensors (zone_id);
+CREATE INDEX sensors_zone_id_idx ON sensors (zone_id);
 
-CREATE TABLE IF NOT EXISTS transport_lines (
+CREATE TABLE transport_lines (
   id               text PRIMARY KEY,
   name             text NOT NULL,
   mode             text NOT NULL,
