@@ -1,0 +1,71 @@
+import type { IHeaders } from 'kafkajs';
+import { errorClass, errorCode, errorMessage } from '../errors';
+
+/** Header names on a DLQ record. The original record's own headers are kept beside them. */
+export const DLQ_HEADERS = {
+  topic: 'dlq.original.topic',
+  partition: 'dlq.original.partition',
+  offset: 'dlq.original.offset',
+  timestamp: 'dlq.original.timestamp',
+  errorClass: 'dlq.error.class',
+  errorCode: 'dlq.error.code',
+  errorMessage: 'dlq.error.message',
+  schemaId: 'dlq.schema.id',
+  service: 'dlq.service',
+  attempt: 'dlq.attempt',
+  failedAt: 'dlq.failed.at',
+} as const;
+
+/** Error messages can hold a whole payload; headers should stay small. */
+export const MAX_ERROR_MESSAGE_LENGTH = 1_000;
+
+export const DLQ_SUFFIX = '.dlq';
+
+export function dlqTopicFor(topic: string): string {
+  return `${topic}${DLQ_SUFFIX}`;
+}
+
+export interface DlqContext {
+  topic: string;
+  partition: number;
+  offset: string;
+  /** The original record's timestamp (ms since epoch, as a string, like kafkajs gives it). */
+  timestamp: string;
+  error: unknown;
+  schemaId: number | undefined;
+  service: string;
+  attempt: number;
+  now?: number;
+}
+
+/** The headers of a DLQ record: the original headers, then the DLQ context (which wins on a clash). */
+export function buildDlqHeaders(ctx: DlqContext, original: IHeaders | undefined): IHeaders {
+  const msg = errorMessage(ctx.error);
+  return {
+    ...(original ?? {}),
+    [DLQ_HEADERS.topic]: ctx.topic,
+    [DLQ_HEADERS.partition]: String(ctx.partition),
+    [DLQ_HEADERS.offset]: ctx.offset,
+    [DLQ_HEADERS.timestamp]: ctx.timestamp,
+    [DLQ_HEADERS.errorClass]: errorClass(ctx.error),
+    [DLQ_HEADERS.errorCode]: errorCode(ctx.error),
+    [DLQ_HEADERS.errorMessage]:
+      msg.length > MAX_ERROR_MESSAGE_LENGTH ? `${msg.slice(0, MAX_ERROR_MESSAGE_LENGTH)}…` : msg,
+    [DLQ_HEADERS.schemaId]: ctx.schemaId === undefined ? '' : String(ctx.schemaId),
+    [DLQ_HEADERS.service]: ctx.service,
+    [DLQ_HEADERS.attempt]: String(ctx.attempt),
+    [DLQ_HEADERS.failedAt]: String(ctx.now ?? Date.now()),
+  };
+}
+
+/** Reads kafkajs headers (Buffer | string | array) as strings: for tests and DLQ tooling. */
+export function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (v === undefined) continue;
+    const first = Array.isArray(v) ? v[0] : v;
+    if (first === undefined) continue;
+    out[k] = typeof first === 'string' ? first : first.toString('utf8');
+  }
+  return out;
+}

@@ -1,0 +1,195 @@
+import * as avro from 'avsc';
+import { DecodeError, KafkaLibError } from '../errors';
+import { decodeFrame, encodeFrame } from '../wire/confluent-frame';
+import { SchemaNotFoundError, type SchemaRegistryClient } from './schema-registry';
+
+/** An Avro schema as JSON (the parsed content of an .avsc file) or its text. */
+export type AvroSchema = avro.Schema | string;
+
+/** The registry calls the serde needs; SchemaRegistryClient implements them. */
+export type RegistryApi = Pick<SchemaRegistryClient, 'schemaById' | 'register' | 'latest'>;
+
+export interface Decoded<T> {
+  value: T;
+  schemaId: number;
+}
+
+/** The registry subject of a topic's values (Confluent TopicNameStrategy). */
+export function valueSubject(topic: string): string {
+  return `${topic}-value`;
+}
+
+/**
+ * Confluent Avro serde with schemas cached by id: the registry is asked once per schema id (and
+ * once per subject), after which encode and decode are synchronous and allocation-light.
+ */
+export class AvroSerde {
+  private readonly types = new Map<number, avro.Type>();
+  private readonly pendingTypes = new Map<number, Promise<avro.Type>>();
+  private readonly subjectIds = new Map<string, Promise<number>>();
+  /** writer id -> resolver, per reader type. */
+  private readonly resolvers = new WeakMap<avro.Type, Map<number, avro.Resolver>>();
+
+  constructor(
+    private readonly registry: RegistryApi,
+    private readonly parseOptions: Partial<avro.ForSchemaOptions> = {},
+  ) {}
+
+  /** Parses a schema into an avsc Type with this serde's options. */
+  parse(schema: AvroSchema): avro.Type {
+    const json: avro.Schema =
+      typeof schema === 'string' ? (JSON.parse(schema) as avro.Schema) : schema;
+    // A fresh options object each time: avsc keeps named types in `opts.registry`, and the same
+    // record name in two schema versions must not clash.
+    return avro.Type.forSchema(json, { ...this.parseOptions, registry: {} });
+  }
+
+  /** The writer type of a schema id if it is cached: the synchronous fast path. */
+  cachedType(schemaId: number): avro.Type | undefined {
+    return this.types.get(schemaId);
+  }
+
+  /** The writer type of a schema id, fetched from the registry once (concurrent callers share the call). */
+  async typeFor(schemaId: number): Promise<avro.Type> {
+    const hit = this.types.get(schemaId);
+    if (hit) return hit;
+    let pending = this.pendingTypes.get(schemaId);
+    if (!pending) {
+      pending = this.fetchType(schemaId).finally(() => this.pendingTypes.delete(schemaId));
+      this.pendingTypes.set(schemaId, pending);
+    }
+    return pending;
+  }
+
+  private async fetchType(schemaId: number): Promise<avro.Type> {
+    let res: { schema: string; schemaType?: string };
+    try {
+      res = await this.registry.schemaById(schemaId);
+    } catch (e) {
+      if (e instanceof SchemaNotFoundError) {
+        throw new DecodeError('UNKNOWN_SCHEMA', `schema id ${schemaId} is not in the registry`, {
+          schemaId,
+          cause: e,
+        });
+      }
+      throw e;
+    }
+    if (res.schemaType && res.schemaType !== 'AVRO') {
+      throw new DecodeError(
+        'UNKNOWN_SCHEMA',
+        `schema id ${schemaId} is ${res.schemaType}, not AVRO`,
+        { schemaId },
+      );
+    }
+    const type = this.parse(res.schema);
+    this.types.set(schemaId, type);
+    return type;
+  }
+
+  /**
+   * Registers `schema` under `subject` (idempotent in the registry: an identical schema gets its
+   * existing id) once per process, and caches the type under the returned id.
+   */
+  async register(subject: string, schema: AvroSchema): Promise<number> {
+    const text = typeof schema === 'string' ? schema : JSON.stringify(schema);
+    const key = `${subject}\u0000${text}`;
+    let id = this.subjectIds.get(key);
+    if (!id) {
+      id = this.registry.register(subject, text).then((schemaId) => {
+        if (!this.types.has(schemaId)) this.types.set(schemaId, this.parse(schema));
+        return schemaId;
+      });
+      id.catch(() => this.subjectIds.delete(key));
+      this.subjectIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** The id of the latest schema registered under `subject`, looked up once per process. */
+  async latestId(subject: string): Promise<number> {
+    const key = `${subject}\u0000latest`;
+    let id = this.subjectIds.get(key);
+    if (!id) {
+      id = this.registry.latest(subject).then((res) => {
+        if (!this.types.has(res.id)) this.types.set(res.id, this.parse(res.schema));
+        return res.id;
+      });
+      id.catch(() => this.subjectIds.delete(key));
+      this.subjectIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** Encodes with a cached schema id (from register/latestId). Synchronous. */
+  encode(schemaId: number, value: unknown): Buffer {
+    const type = this.types.get(schemaId);
+    if (!type)
+      throw new KafkaLibError(
+        'AVRO_ENCODE',
+        `schema id ${schemaId} is not loaded; call register() or latestId() first`,
+      );
+    let payload: Buffer;
+    try {
+      payload = type.toBuffer(value);
+    } catch (cause) {
+      throw new KafkaLibError(
+        'AVRO_ENCODE',
+        `value does not match schema id ${schemaId}: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+    return encodeFrame(schemaId, payload);
+  }
+
+  /**
+   * Decodes synchronously when the writer schema is cached, else returns undefined (call
+   * `decode`). Throws DecodeError for a bad frame or bytes that are not valid for the schema.
+   */
+  decodeSync<T = unknown>(buf: Buffer | null, reader?: avro.Type): Decoded<T> | undefined {
+    const { schemaId, payload } = decodeFrame(buf);
+    const writer = this.types.get(schemaId);
+    if (!writer) return undefined;
+    return { schemaId, value: this.read<T>(writer, schemaId, payload, reader) };
+  }
+
+  async decode<T = unknown>(buf: Buffer | null, reader?: avro.Type): Promise<Decoded<T>> {
+    const { schemaId, payload } = decodeFrame(buf);
+    const writer = this.types.get(schemaId) ?? (await this.typeFor(schemaId));
+    return { schemaId, value: this.read<T>(writer, schemaId, payload, reader) };
+  }
+
+  private read<T>(
+    writer: avro.Type,
+    schemaId: number,
+    payload: Buffer,
+    reader: avro.Type | undefined,
+  ): T {
+    try {
+      if (!reader || reader === writer) return writer.fromBuffer(payload) as T;
+      return reader.fromBuffer(payload, this.resolver(reader, writer, schemaId)) as T;
+    } catch (cause) {
+      throw new DecodeError(
+        'AVRO_DECODE',
+        `bytes are not valid Avro for schema id ${schemaId}: ${(cause as Error).message}`,
+        {
+          schemaId,
+          cause,
+        },
+      );
+    }
+  }
+
+  private resolver(reader: avro.Type, writer: avro.Type, schemaId: number): avro.Resolver {
+    let byId = this.resolvers.get(reader);
+    if (!byId) {
+      byId = new Map();
+      this.resolvers.set(reader, byId);
+    }
+    let r = byId.get(schemaId);
+    if (!r) {
+      r = reader.createResolver(writer);
+      byId.set(schemaId, r);
+    }
+    return r;
+  }
+}
