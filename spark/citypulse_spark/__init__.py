@@ -1,0 +1,1 @@
+"""citypulse's PySpark Structured Streaming job: traffic windows, mobility index, Parquet lake."""

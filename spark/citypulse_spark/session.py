@@ -1,0 +1,61 @@
+"""One place that builds the SparkSession, for the job and the tests alike.
+
+The Kafka and Avro connectors come from the jars that deploy/local/services/spark/install.sh fetched
+into $CITYPULSE_STACK/cache/spark/jars (never resolved at run time, so no network and no Ivy).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+
+from .settings import Settings
+
+
+def connector_jars(settings: Settings) -> list[str]:
+    jar_dir = settings.stack_dir / "cache" / "spark" / "jars"
+    jars = sorted(str(p) for p in jar_dir.glob("*.jar"))
+    names = " ".join(Path(j).name for j in jars)
+    if "spark-sql-kafka-0-10" not in names or "spark-avro" not in names:
+        raise RuntimeError(
+            f"the Spark Kafka/Avro connector jars are missing from {jar_dir}; "
+            "run deploy/local/services/spark/install.sh (or `make install`)"
+        )
+    return jars
+
+
+def build_session(
+    app_name: str,
+    settings: Settings | None = None,
+    *,
+    master: str | None = None,
+    shuffle_partitions: int = 4,
+    ui: bool = True,
+    extra_conf: dict[str, str] | None = None,
+) -> SparkSession:
+    """A SparkSession with the connector jars, UTC session time and few shuffle partitions.
+
+    ``master`` defaults to SPARK_MASTER (local[2] in the native stack). A cluster submit
+    (``spark-submit --master spark://...``) sets spark.master itself; pass ``master=""`` to leave it.
+    """
+    s = settings or Settings.load()
+    builder = (
+        SparkSession.builder.appName(app_name)
+        .config("spark.jars", ",".join(connector_jars(s)))
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+        # The job's watermarks and dedup state live in the state store; RocksDB keeps it off the heap.
+        .config(
+            "spark.sql.streaming.stateStore.providerClass",
+            "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider",
+        )
+        .config("spark.ui.enabled", "true" if ui else "false")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
+    m = s.spark_master if master is None else master
+    if m:
+        builder = builder.master(m)
+    for k, v in (extra_conf or {}).items():
+        builder = builder.config(k, v)
+    return builder.getOrCreate()

@@ -1,0 +1,90 @@
+"""The job's settings, read once: the env file (.env, else .env.example) overlaid by the process env.
+
+Same rule as libs/testing's ``stackEnv``: the file gives the local stack's defaults, the environment
+(CI, a developer, ``scripts/env.sh``) overrides them. Nothing else in the package reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def repo_root() -> Path:
+    """CITYPULSE_ROOT, or the folder above this package that holds pnpm-workspace.yaml."""
+    env = os.environ.get("CITYPULSE_ROOT")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pnpm-workspace.yaml").exists():
+            return parent
+    raise RuntimeError("cannot find the repository root (pnpm-workspace.yaml); set CITYPULSE_ROOT")
+
+
+def parse_env_file(text: str) -> dict[str, str]:
+    """KEY=VALUE lines, # comments, optional quotes, no interpolation (as libs/testing parses it)."""
+    out: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        out[key.strip()] = re.sub(r"^(['\"])(.*)\1$", r"\2", value.strip())
+    return out
+
+
+def stack_env() -> dict[str, str]:
+    root = repo_root()
+    env_file = root / ".env" if (root / ".env").exists() else root / ".env.example"
+    merged = parse_env_file(env_file.read_text())
+    for key in list(merged):
+        if key in os.environ:
+            merged[key] = os.environ[key]
+    for key in ("CITYPULSE_STACK", "CITYPULSE_ROOT"):
+        if key in os.environ:
+            merged[key] = os.environ[key]
+    return merged
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    stack_dir: Path
+    kafka_brokers: str
+    schema_registry_url: str
+    schema_registry_auth: tuple[str, str] | None
+    spark_master: str
+    lake_dir: Path
+    checkpoint_dir: Path
+    metrics_port: int
+
+    @staticmethod
+    def load() -> "Settings":
+        env = stack_env()
+        root = repo_root()
+        problems = [k for k in ("KAFKA_BROKERS", "SCHEMA_REGISTRY_URL") if not env.get(k)]
+        port = env.get("SPARK_METRICS_PORT", "9467")
+        if not port.isdigit():
+            problems.append(f"SPARK_METRICS_PORT={port!r} is not a port number")
+        if problems:
+            raise ValueError("bad Spark job settings: " + "; ".join(problems))
+
+        def under_root(p: str) -> Path:
+            path = Path(p)
+            return path if path.is_absolute() else root / path
+
+        user = env.get("SCHEMA_REGISTRY_USERNAME", "")
+        return Settings(
+            root=root,
+            stack_dir=under_root(env.get("CITYPULSE_STACK", ".stack")),
+            kafka_brokers=env["KAFKA_BROKERS"],
+            schema_registry_url=env["SCHEMA_REGISTRY_URL"].rstrip("/"),
+            schema_registry_auth=(user, env.get("SCHEMA_REGISTRY_PASSWORD", "")) if user else None,
+            spark_master=env.get("SPARK_MASTER") or "local[2]",
+            lake_dir=under_root(env.get("LAKE_DIR") or "data/lake"),
+            checkpoint_dir=under_root(env.get("CHECKPOINT_DIR") or "data/checkpoints"),
+            metrics_port=int(port),
+        )
