@@ -1,1 +1,29 @@
-export {};
+export { env, type EnvSource } from './env';
+export {
+  ConfigError,
+  defineConfig,
+  loadConfig,
+  loadConfigOrExit,
+  type ConfigProblem,
+  type ConfigSchema,
+  type ExitHooks,
+} from './load';
+export {
+  LOG_LEVELS,
+  kafkaEnv,
+  logEnv,
+  metricsEnv,
+  mongoEnv,
+  postgresEnv,
+  schemaRegistryEnv,
+  type KafkaConfig,
+  type KafkaTlsOptions,
+  type LogConfig,
+  type LogLevel,
+  type MetricsConfig,
+  type MongoConfig,
+  type PostgresConfig,
+  type SaslMechanism,
+  type SchemaRegistryConfig,
+} from './fragments';
+export { REDACTED, isSecretKey, redact, redactString, redactedJson } from './redact';
