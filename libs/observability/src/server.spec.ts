@@ -1,4 +1,4 @@
-import { Health } from './health';
+import { Health, type HealthReport } from './health';
 import { Metrics } from './metrics';
 import { ObservabilityServer, startObservabilityServer } from './server';
 
@@ -70,7 +70,10 @@ describe('ObservabilityServer (real HTTP on an ephemeral port)', () => {
     kafka.set(false, 'consumer crashed');
     res = await fetch(`${base}/health/ready`);
     expect(res.status).toBe(503);
-    expect((await res.json()).checks.kafka).toEqual({ ok: false, detail: 'consumer crashed' });
+    expect(((await res.json()) as HealthReport).checks.kafka).toEqual({
+      ok: false,
+      detail: 'consumer crashed',
+    });
   });
 
   it('bounds a hanging check by the timeout', async () => {
@@ -81,7 +84,7 @@ describe('ObservabilityServer (real HTTP on an ephemeral port)', () => {
     try {
       const res = await fetch(`http://127.0.0.1:${slow.port}/health/ready`);
       expect(res.status).toBe(503);
-      expect((await res.json()).checks.stuck.detail).toMatch(/timed out/);
+      expect(((await res.json()) as HealthReport).checks.stuck.detail).toMatch(/timed out/);
     } finally {
       await slow.stop();
     }
