@@ -35,6 +35,8 @@ export interface RunOptions {
   batchSize: number;
   /** stop early (SIGINT/SIGTERM) */
   signal?: AbortSignal;
+  /** batches handed to the sinks and not yet acknowledged (default 8) */
+  maxInFlight?: number;
 }
 
 export interface RunSummary {
@@ -53,12 +55,19 @@ export interface RunSummary {
  * unbounded run releases the held-back records at its end, so nothing generated is lost.
  */
 export class GeneratorRunner {
+  private sentSoFar = 0;
+
   constructor(
     private readonly injector: FaultInjector,
     private readonly sinks: readonly RecordSink[],
     private readonly options: RunOptions,
     private readonly metrics: GeneratorMetrics = NOOP_GENERATOR_METRICS,
   ) {}
+
+  /** Records handed to the sinks so far (for progress logs). */
+  get sent(): number {
+    return this.sentSoFar;
+  }
 
   async run(): Promise<RunSummary> {
     const { rate, maxEvents, maxDurationMs, batchSize, signal } = this.options;
@@ -68,9 +77,16 @@ export class GeneratorRunner {
     let sent = 0;
     let lastEventTime: number | undefined;
 
+    // Up to `maxInFlight` batches are handed to the sinks before the oldest is awaited: sinks
+    // take records in call order, so order is kept while the broker round trips overlap.
+    const inFlight: Promise<void>[] = [];
+    const maxInFlight = this.options.maxInFlight ?? 8;
     const deliver = async (batch: GeneratedRecord[]): Promise<void> => {
-      await Promise.all(this.sinks.map((s) => s.send(batch)));
+      const delivery = Promise.all(this.sinks.map((s) => s.send(batch))).then(() => undefined);
+      delivery.catch(() => undefined); // observed below; this only keeps Node from calling it unhandled
+      inFlight.push(delivery);
       sent += batch.length;
+      this.sentSoFar = sent;
       this.metrics.sent(batch.length);
       for (const [kind, total] of this.injector.injected) {
         const delta = total - (reported.get(kind) ?? 0);
@@ -83,22 +99,32 @@ export class GeneratorRunner {
         }
       }
       if (lastEventTime !== undefined) this.metrics.simulatedTime(lastEventTime);
+      while (inFlight.length >= maxInFlight) await inFlight.shift();
     };
 
-    while (sent < maxEvents && !signal?.aborted) {
-      if (performance.now() - started >= maxDurationMs) break;
-      const allowed = Math.min(pacer.allowance(sent), maxEvents - sent);
-      if (allowed <= 0) {
-        await sleep(Math.min(Math.max(pacer.waitMs(sent), 1), 100), signal);
-        continue;
+    let loopError: unknown;
+    try {
+      while (sent < maxEvents && !signal?.aborted) {
+        if (performance.now() - started >= maxDurationMs) break;
+        const allowed = Math.min(pacer.allowance(sent), maxEvents - sent);
+        if (allowed <= 0) {
+          await sleep(Math.min(Math.max(pacer.waitMs(sent), 1), 100), signal);
+          continue;
+        }
+        const batch: GeneratedRecord[] = [];
+        for (let i = 0; i < allowed; i++) batch.push(this.injector.next(maxEvents - sent - i));
+        await deliver(batch);
       }
-      const batch: GeneratedRecord[] = [];
-      for (let i = 0; i < allowed; i++) batch.push(this.injector.next(maxEvents - sent - i));
-      await deliver(batch);
+      if (maxEvents === Infinity && this.injector.pendingCount > 0) {
+        await deliver(this.injector.drain());
+      }
+    } catch (e) {
+      loopError = e;
     }
-    if (maxEvents === Infinity && this.injector.pendingCount > 0) {
-      await deliver(this.injector.drain());
-    }
+    // Wait for every delivery (none left unobserved), then report the first failure.
+    const failure = (await Promise.allSettled(inFlight)).find((r) => r.status === 'rejected');
+    if (loopError !== undefined) throw asError(loopError);
+    if (failure) throw asError(failure.reason);
 
     const elapsedMs = performance.now() - started;
     return {
@@ -122,4 +148,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
 }

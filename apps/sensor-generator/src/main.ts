@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { loadConfigOrExit } from '@citypulse/config';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FlagError, generatorConfigSchema, usage, withFlags } from './config/generator.config';
+import { GeneratorModule } from './generator.module';
+import { GeneratorService } from './generator.service';
+import { loadRepoEnvFile } from './env-file';
+
+/**
+ * sensor-generator: simulates the city's traffic sensors and produces their readings to the raw
+ * traffic topic. Flags mirror the GENERATOR_* variables (see README.md), e.g.
+ *   node dist/main.js --rate 500 --speedup 60 --duplicates 0.01 --events 100000
+ * Exits 0 when the run ends (event/time bound reached, or SIGINT/SIGTERM), 1 on failure,
+ * 64 on bad flags, 78 on a bad configuration.
+ */
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${usage()}\n`);
+    return;
+  }
+  loadRepoEnvFile();
+  let source;
+  try {
+    source = withFlags(argv, process.env);
+  } catch (e) {
+    if (!(e instanceof FlagError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    process.exit(64);
+  }
+  const config = loadConfigOrExit(generatorConfigSchema, source);
+  const app = await NestFactory.createApplicationContext(GeneratorModule.forRoot({ config }), {
+    logger: config.log.level === 'silent' ? false : undefined,
+  });
+  const stop = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      new Logger('SensorGenerator').log(`${signal}: finishing the batch in flight`);
+      stop.abort();
+    });
+  }
+  try {
+    await app.get(GeneratorService).run(stop.signal);
+  } finally {
+    await app.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    new Logger('SensorGenerator').error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,4 @@
+export const GENERATOR_CONFIG = Symbol('GENERATOR_CONFIG');
+export const CITY = Symbol('CITY');
+export const GENERATOR_METRICS = Symbol('GENERATOR_METRICS');
+export const KAFKA_METRICS = Symbol('KAFKA_METRICS');
