@@ -21,8 +21,18 @@ apt_install() {
   [ ${#missing[@]} -eq 0 ] && return 0
   log "apt-get install ${missing[*]}"
   if [ ! -f /tmp/.citypulse-apt-updated ]; then apt-get update -qq >/dev/null && touch /tmp/.citypulse-apt-updated; fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
-    die "apt-get install ${missing[*]} failed"
+  # Packages such as postgresql-15 and prometheus start a system-wide daemon on their default port
+  # from their postinst; the stack runs its own instances, so forbid that (policy-rc.d exit 101)
+  # for the duration of the install, unless the machine already has a policy.
+  local policy=/usr/sbin/policy-rc.d ours=0
+  if [ ! -e "$policy" ] && [ -w /usr/sbin ]; then
+    printf '#!/bin/sh\n# citypulse: temporary, while apt installs the stack packages\nexit 101\n' >"$policy"
+    chmod +x "$policy"; ours=1
+  fi
+  local rc=0
+  DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+  [ "$ours" = 1 ] && rm -f "$policy"
+  [ "$rc" = 0 ] || die "apt-get install ${missing[*]} failed"
 }
 
 # mvn_fetch POM_DIR DEST — resolves the pom's runtime dependencies from Maven Central into DEST
@@ -35,3 +45,56 @@ mvn_fetch() {
 
 # port_free PORT — fails when something already listens on 127.0.0.1:PORT.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# --- added for the supervisor and the Go-built services (ferretdb, process-compose) -------------
+
+# Go builds keep their module download and build caches inside the stack cache, so "empty cache"
+# really means empty (a cold install is measurable) and wiping .stack/ resets everything. GOFLAGS
+# -mod=readonly: the committed go.sum is the truth; GOTOOLCHAIN=local: never fetch a toolchain.
+go_env() {
+  export GOMODCACHE="$STACK_CACHE/go/mod" GOCACHE="$STACK_CACHE/go/build"
+  export GOFLAGS="-mod=readonly" GOTOOLCHAIN=local CGO_ENABLED=0
+  # The proxy here answers module versions but not version lists; never ask for those.
+  export GOPROXY="${GOPROXY:-https://proxy.golang.org,direct}"
+}
+
+# go_build_cached MODDIR PKG OUT [go build args...] — builds PKG inside the Go module MODDIR into
+# OUT, only when the module's sources (go.mod, go.sum, *.go) or the Go version changed since the
+# last build (a stamp beside OUT remembers their hash). A failed build leaves no binary behind.
+go_build_cached() {
+  local moddir="$1" pkg="$2" out="$3"; shift 3
+  need_cmd go "building ${SVC:-it} needs Go (https://go.dev/dl/)"
+  go_env
+  local want
+  want="$( { go version; cat "$moddir"/go.mod "$moddir"/go.sum "$moddir"/*.go 2>/dev/null; echo "$pkg $*"; } | sha256sum | cut -c1-16)"
+  if [ -x "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$want" ]; then
+    log "$(basename "$out") is up to date ($out)"
+    return 0
+  fi
+  log "building $(basename "$out") from $moddir (Go module proxy; first build takes minutes)"
+  mkdir -p "$(dirname "$out")"
+  (cd "$moddir" && nice -n 5 go build -trimpath -o "$out.tmp" "$@" "$pkg") >&2 ||
+    { rm -f "$out.tmp"; die "go build of $pkg failed (see the messages above)"; }
+  mv "$out.tmp" "$out"
+  echo "$want" >"$out.stamp"
+}
+
+# render_template SRC DEST — copies SRC to DEST with every ${VAR} replaced by the environment's
+# value (the env file is loaded), failing on a variable that is not set, so configs that need ports
+# take them from .env instead of spelling them again. perl is part of every Debian base system.
+render_template() {
+  local tmp="$2.tmp"
+  perl -pe 's/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/exists $ENV{$1} ? $ENV{$1} : die "$ARGV:$.: \${$1} is not set in the env file\n"/ge' \
+    "$1" >"$tmp" || { rm -f "$tmp"; die "could not render $1"; }
+  mv "$tmp" "$2"
+}
+
+# run_as_service_user CMD... — execs CMD as the unprivileged 'postgres' system user when we are
+# root (PostgreSQL refuses to run as root), else as ourselves. setpriv execs in place (no
+# intermediate process), so the supervisor's signals reach the service itself.
+run_as_service_user() {
+  if [ "$(id -u)" = 0 ]; then
+    exec setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"
+  fi
+  exec "$@"
+}
