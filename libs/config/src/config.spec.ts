@@ -59,7 +59,7 @@ describe('loadConfig', () => {
     const cfg = loadConfig(appConfig, good);
     expect(cfg).toEqual({
       kafka: { brokers: ['127.0.0.1:9092', '127.0.0.2:9092'], clientId: 'normalizer', ssl: false },
-      registry: { url: 'http://127.0.0.1:8081' },
+      registry: { url: 'http://127.0.0.1:8081', compatibility: 'BACKWARD' },
       mongo: { url: 'mongodb://127.0.0.1:27017/', db: 'citypulse' },
       postgres: { url: 'postgres://citypulse:s3cret@127.0.0.1:5432/citypulse' },
       metrics: { port: 9465 },

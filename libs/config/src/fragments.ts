@@ -111,18 +111,38 @@ function readPem(variable: string, path: string, ctx: z.RefinementCtx): string |
 export interface SchemaRegistryConfig {
   url: string;
   auth?: { username: string; password: string };
+  /** Compatibility level to set on the subjects this service registers (default BACKWARD). */
+  compatibility?: RegistryCompatibility;
 }
 
-/** Schema registry: SCHEMA_REGISTRY_URL, SCHEMA_REGISTRY_USERNAME/PASSWORD (basic auth, optional). */
+export const REGISTRY_COMPATIBILITIES = [
+  'NONE',
+  'BACKWARD',
+  'BACKWARD_TRANSITIVE',
+  'FORWARD',
+  'FORWARD_TRANSITIVE',
+  'FULL',
+  'FULL_TRANSITIVE',
+] as const;
+export type RegistryCompatibility = (typeof REGISTRY_COMPATIBILITIES)[number];
+
+/**
+ * Schema registry: SCHEMA_REGISTRY_URL, SCHEMA_REGISTRY_USERNAME/PASSWORD (basic auth, optional),
+ * SCHEMA_REGISTRY_COMPATIBILITY (default BACKWARD).
+ */
 export function schemaRegistryEnv() {
   return z
     .object({
       SCHEMA_REGISTRY_URL: env.url({ protocols: ['http', 'https'] }),
       SCHEMA_REGISTRY_USERNAME: env.optionalString(),
       SCHEMA_REGISTRY_PASSWORD: env.optionalString(),
+      SCHEMA_REGISTRY_COMPATIBILITY: env.oneOf(REGISTRY_COMPATIBILITIES, { default: 'BACKWARD' }),
     })
     .transform((e, ctx): SchemaRegistryConfig => {
-      const cfg: SchemaRegistryConfig = { url: e.SCHEMA_REGISTRY_URL.replace(/\/+$/, '') };
+      const cfg: SchemaRegistryConfig = {
+        url: e.SCHEMA_REGISTRY_URL.replace(/\/+$/, ''),
+        compatibility: e.SCHEMA_REGISTRY_COMPATIBILITY,
+      };
       const { SCHEMA_REGISTRY_USERNAME: username, SCHEMA_REGISTRY_PASSWORD: password } = e;
       if (username && password) cfg.auth = { username, password };
       else if (username || password) {

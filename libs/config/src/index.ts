@@ -10,6 +10,7 @@ export {
 } from './load';
 export {
   LOG_LEVELS,
+  REGISTRY_COMPATIBILITIES,
   kafkaEnv,
   logEnv,
   metricsEnv,
@@ -23,6 +24,7 @@ export {
   type MetricsConfig,
   type MongoConfig,
   type PostgresConfig,
+  type RegistryCompatibility,
   type SaslMechanism,
   type SchemaRegistryConfig,
 } from './fragments';
