@@ -1,6 +1,8 @@
 // Shared Jest settings: TypeScript through SWC (keeps decorator metadata for NestJS DI).
 /** @param {string} kind 'unit' | 'int' | 'e2e' */
 module.exports = function preset(kind) {
+  // Jest writes --outputFile without creating its folder; scripts/test-summary.py reads these.
+  require('node:fs').mkdirSync('.test-results', { recursive: true });
   const match = {
     unit: ['<rootDir>/src/**/*.spec.ts'],
     int: ['<rootDir>/{src,test}/**/*.int-spec.ts'],
