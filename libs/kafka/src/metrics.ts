@@ -1,9 +1,9 @@
 /**
- * What the consumer and producer report. libs/observability's `Metrics` is adapted to this by
- * `kafkaMetricsFrom`; tests and tools can pass `NOOP_METRICS`.
+ * What the consumer and producer report. libs/observability's `Metrics` has exactly these methods
+ * (pass it as is); tests and tools can pass `NOOP_METRICS`.
  */
 export interface KafkaMetrics {
-  consumed(topic: string, count: number): void;
+  consumed(topic: string, count: number, partition?: number): void;
   produced(topic: string, count: number): void;
   handlerDuration(topic: string, seconds: number): void;
   batchSize(topic: string, size: number): void;

@@ -51,6 +51,8 @@ export interface BatchConsumerOptions {
   ensureDlqTopics?: boolean;
   metrics?: KafkaMetrics;
   logger?: KafkaLogger;
+  /** kafkajs instrumentation listeners (`consumer.events.*`), attached before the consumer connects. */
+  listeners?: Array<[event: string, listener: (event: unknown) => void]>;
   /**
    * Called once on a failure the consumer cannot recover from (kafkajs crash without restart,
    * transient errors past their retries, a DLQ write that fails). Default: exit the process with
@@ -184,6 +186,8 @@ export class BatchConsumer {
       );
     });
     consumer.on(consumer.events.DISCONNECT, () => this.metrics.kafkaConnected?.(false));
+    for (const [event, listener] of this.opts.listeners ?? [])
+      consumer.on(event as never, listener);
     await consumer.connect();
     await consumer.subscribe({
       topics: this.topics,
@@ -336,7 +340,7 @@ export class BatchConsumer {
       }
       return true;
     } finally {
-      this.metrics.consumed(scope.topic, consumed);
+      this.metrics.consumed(scope.topic, consumed, scope.partition);
     }
   }
 
@@ -418,7 +422,7 @@ export class BatchConsumer {
           this.metrics.e2eLatency(scope.topic, (now - h.eventTime(r.value, r)) / 1_000);
       }
       payload.resolveOffset(chunk[chunk.length - 1].offset);
-      this.metrics.consumed(scope.topic, chunk.length);
+      this.metrics.consumed(scope.topic, chunk.length, scope.partition);
       await scope.heartbeat();
       await payload.commitOffsetsIfNecessary();
       if (pauseAfterMs !== undefined) {

@@ -68,10 +68,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       serde,
       handlers,
       logger: this.log,
+      listeners: [...(this.options.listeners ?? []), ...this.pendingListeners],
     });
     await this.consumer.start();
-    const kc = this.consumer.kafkaConsumer!;
-    for (const [event, cb] of this.pendingListeners) kc.on(event as never, cb);
   }
 
   private toRegistration(topic: string, handler: MessageHandler): HandlerRegistration {

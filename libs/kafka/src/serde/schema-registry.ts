@@ -3,6 +3,8 @@ import { KafkaLibError, TransientError } from '../errors';
 /** How to reach a Confluent-compatible schema registry (the shape of libs/config's registry fragment). */
 export interface SchemaRegistryOptions {
   url: string;
+  /** Basic auth (libs/config's shape), or username/password below. */
+  auth?: { username: string; password: string } | undefined;
   username?: string | undefined;
   password?: string | undefined;
   /** Per request. */
@@ -36,9 +38,9 @@ export class SchemaRegistryClient {
 
   constructor(opts: SchemaRegistryOptions) {
     this.base = opts.url.replace(/\/+$/, '');
-    this.auth = opts.username
-      ? `Basic ${Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')}`
-      : undefined;
+    const user = opts.auth?.username ?? opts.username;
+    const pass = opts.auth?.password ?? opts.password ?? '';
+    this.auth = user ? `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` : undefined;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
   }
 

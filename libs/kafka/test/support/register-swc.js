@@ -1,0 +1,18 @@
+// Lets a child process run the TypeScript fixtures directly (node -r ./register-swc.js x.ts),
+// compiled by SWC with the same settings as jest.preset.js.
+const { transformSync } = require('@swc/core');
+const fs = require('node:fs');
+
+require.extensions['.ts'] = function compileTs(module, filename) {
+  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
+    filename,
+    sourceMaps: 'inline',
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
+  });
+  module._compile(code, filename);
+};
