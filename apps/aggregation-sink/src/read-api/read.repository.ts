@@ -1,0 +1,79 @@
+import type { Pool } from 'pg';
+
+/** A traffic window as the REST API returns it (snake case, like the Avro contract). */
+export interface TrafficWindowView {
+  zone_id: string;
+  zone_name: string;
+  window_start: string;
+  window_end: string;
+  avg_speed_kmh: number;
+  min_speed_kmh: number;
+  max_speed_kmh: number;
+  total_vehicle_flow: number;
+  avg_occupancy_pct: number;
+  congestion_score: number;
+  readings: number;
+  updated_at: string;
+}
+
+export interface MobilityView {
+  window_start: string;
+  window_end: string;
+  avg_speed_kmh: number;
+  avg_occupancy_pct: number;
+  mobility_index: number;
+  category: string;
+  zones: number;
+  readings: number;
+  updated_at: string;
+}
+
+const TRAFFIC_COLUMNS = `zone_id, zone_name, window_start, window_end, avg_speed_kmh, min_speed_kmh,
+  max_speed_kmh, total_vehicle_flow, avg_occupancy_pct, congestion_score, readings, updated_at`;
+
+type Row<T> = { [K in keyof T]: T[K] extends string ? string | Date : T[K] };
+
+function iso<T extends object>(row: Row<T>): T {
+  const out: Record<string, unknown> = { ...row };
+  for (const [k, v] of Object.entries(out)) if (v instanceof Date) out[k] = v.toISOString();
+  return out as T;
+}
+
+/** The read side, on PostgreSQL (the same windows as MongoDB; SQL makes "latest per zone" one query). */
+export class ReadRepository {
+  constructor(private readonly pool: Pool) {}
+
+  /** Windows of one zone with from <= window_start < to, oldest first, at most `limit`. */
+  async zoneWindows(
+    zoneId: string,
+    from: Date,
+    to: Date,
+    limit: number,
+  ): Promise<TrafficWindowView[]> {
+    const { rows } = await this.pool.query<Row<TrafficWindowView>>(
+      `SELECT ${TRAFFIC_COLUMNS} FROM traffic_window_aggregates
+        WHERE zone_id = $1 AND window_start >= $2 AND window_start < $3
+        ORDER BY window_start LIMIT $4`,
+      [zoneId, from, to, limit],
+    );
+    return rows.map((r) => iso<TrafficWindowView>(r));
+  }
+
+  /** The most recent window of every zone. */
+  async latestPerZone(): Promise<TrafficWindowView[]> {
+    const { rows } = await this.pool.query<Row<TrafficWindowView>>(
+      `SELECT DISTINCT ON (zone_id) ${TRAFFIC_COLUMNS} FROM traffic_window_aggregates
+        ORDER BY zone_id, window_start DESC`,
+    );
+    return rows.map((r) => iso<TrafficWindowView>(r));
+  }
+
+  async latestMobility(): Promise<MobilityView | undefined> {
+    const { rows } = await this.pool.query<Row<MobilityView>>(
+      `SELECT window_start, window_end, avg_speed_kmh, avg_occupancy_pct, mobility_index, category,
+              zones, readings, updated_at
+         FROM mobility_index ORDER BY window_start DESC LIMIT 1`,
+    );
+    return rows[0] && iso<MobilityView>(rows[0]);
+  }
+}

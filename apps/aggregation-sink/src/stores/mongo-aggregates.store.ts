@@ -1,0 +1,245 @@
+import {
+  MongoBulkWriteError,
+  MongoServerError,
+  type AnyBulkWriteOperation,
+  type Collection,
+  type Db,
+  type Filter,
+  type UpdateFilter,
+  type WriteError,
+} from 'mongodb';
+import type { MobilityWindow, TrafficWindow } from '../aggregates/windows';
+import { EMPTY_RESULT, type WriteResult } from './write-result';
+
+export const TRAFFIC_COLLECTION = 'traffic_aggregations';
+export const MOBILITY_COLLECTION = 'mobility_index';
+
+/** A document of traffic_aggregations: one per zone and window, _id = the Kafka key. */
+export interface TrafficDoc {
+  _id: string;
+  zone_id: string;
+  zone_name: string;
+  window_start: Date;
+  window_end: Date;
+  avg_speed_kmh: number;
+  min_speed_kmh: number;
+  max_speed_kmh: number;
+  total_vehicle_flow: number;
+  avg_occupancy_pct: number;
+  congestion_score: number;
+  readings: number;
+  updated_at: Date;
+  event_id: string;
+  written_at: Date;
+}
+
+/** A document of mobility_index: one per window, _id = the Kafka key (window start, epoch ms). */
+export interface MobilityDoc {
+  _id: string;
+  window_start: Date;
+  window_end: Date;
+  avg_speed_kmh: number;
+  avg_occupancy_pct: number;
+  mobility_index: number;
+  category: string;
+  zones: number;
+  readings: number;
+  updated_at: Date;
+  event_id: string;
+  written_at: Date;
+}
+
+const DUPLICATE_KEY = 11000;
+
+/**
+ * Conditional upserts into MongoDB (or FerretDB): for each window,
+ *   updateOne({ _id: key, updated_at: { $lt: incoming } }, { $set: doc }, { upsert: true })
+ * When the stored document is as new or newer, the filter matches nothing, the upsert tries to
+ * insert a second document with the same _id and the server refuses it with a duplicate-key
+ * error: that refusal is the "leave it alone" outcome, not a failure. The _id is the Kafka key,
+ * so uniqueness never depends on a secondary index; the unique {zone_id, window_start} index is
+ * there as well, as the collection's contract for readers.
+ *
+ * A batch first reads the stored versions of its keys and only writes the windows that are newer
+ * (a replay costs one read per batch), then writes those in one unordered bulk. FerretDB 1.24
+ * ends an unordered bulk at its first error (MongoDB carries on), which would silently drop the
+ * rest of the batch; on a duplicate-key error the batch is therefore re-applied one operation at
+ * a time (see conditionalUpserts).
+ */
+export class MongoAggregatesStore {
+  readonly traffic: Collection<TrafficDoc>;
+  readonly mobility: Collection<MobilityDoc>;
+
+  constructor(db: Db) {
+    this.traffic = db.collection<TrafficDoc>(TRAFFIC_COLLECTION);
+    this.mobility = db.collection<MobilityDoc>(MOBILITY_COLLECTION);
+  }
+
+  /** Creates the collections' indexes; idempotent, run at start. */
+  async ensureIndexes(): Promise<void> {
+    await this.traffic.createIndex(
+      { zone_id: 1, window_start: 1 },
+      { unique: true, name: 'zone_window_unique' },
+    );
+    await this.traffic.createIndex({ window_start: -1 }, { name: 'window_start_desc' });
+    await this.mobility.createIndex({ window_start: 1 }, { unique: true, name: 'window_unique' });
+  }
+
+  upsertTraffic(windows: readonly TrafficWindow[]): Promise<WriteResult> {
+    const now = new Date();
+    return conditionalUpserts(
+      this.traffic,
+      windows.map((w) => ({
+        id: w.key,
+        updatedAt: w.updatedAt,
+        doc: {
+          zone_id: w.zoneId,
+          zone_name: w.zoneName,
+          window_start: w.windowStart,
+          window_end: w.windowEnd,
+          avg_speed_kmh: w.avgSpeedKmh,
+          min_speed_kmh: w.minSpeedKmh,
+          max_speed_kmh: w.maxSpeedKmh,
+          total_vehicle_flow: w.totalVehicleFlow,
+          avg_occupancy_pct: w.avgOccupancyPct,
+          congestion_score: w.congestionScore,
+          readings: w.readings,
+          updated_at: w.updatedAt,
+          event_id: w.eventId,
+          written_at: now,
+        },
+      })),
+    );
+  }
+
+  upsertMobility(windows: readonly MobilityWindow[]): Promise<WriteResult> {
+    const now = new Date();
+    return conditionalUpserts(
+      this.mobility,
+      windows.map((w) => ({
+        id: w.key,
+        updatedAt: w.updatedAt,
+        doc: {
+          window_start: w.windowStart,
+          window_end: w.windowEnd,
+          avg_speed_kmh: w.avgSpeedKmh,
+          avg_occupancy_pct: w.avgOccupancyPct,
+          mobility_index: w.mobilityIndex,
+          category: w.category,
+          zones: w.zones,
+          readings: w.readings,
+          updated_at: w.updatedAt,
+          event_id: w.eventId,
+          written_at: now,
+        },
+      })),
+    );
+  }
+}
+
+export interface Item<D> {
+  id: string;
+  updatedAt: Date;
+  doc: Omit<D, '_id'>;
+}
+
+/** Exported for tests: `preRead: false` exercises the bulk and its duplicate-key fallback. */
+export async function conditionalUpserts<D extends { _id: string; updated_at: Date }>(
+  collection: Collection<D>,
+  items: Item<D>[],
+  opts: { preRead?: boolean } = {},
+): Promise<WriteResult> {
+  if (items.length === 0) return EMPTY_RESULT;
+  // 1. Skip what the store already holds at this version or newer (every record of a replay)
+  //    without writing: one read instead of a refused write per record.
+  const stored =
+    opts.preRead === false
+      ? []
+      : await collection
+          .find({ _id: { $in: items.map((i) => i.id) } } as Filter<D>, {
+            projection: { updated_at: 1 },
+          })
+          .toArray();
+  const storedAt = new Map<string, Date>(stored.map((d) => [String(d._id), d.updated_at]));
+  const pending = items.filter((i) => {
+    const at = storedAt.get(i.id);
+    return at === undefined || i.updatedAt.getTime() > at.getTime();
+  });
+  let result: WriteResult = { ...EMPTY_RESULT, unchanged: items.length - pending.length };
+  if (pending.length === 0) return result;
+
+  // 2. Write the rest in one unordered bulk of conditional upserts.
+  try {
+    const r = await collection.bulkWrite(pending.map(upsertOp), { ordered: false });
+    return add(
+      result,
+      { inserted: r.upsertedCount, updated: r.modifiedCount, unchanged: 0 },
+      pending.length,
+    );
+  } catch (err) {
+    if (!(err instanceof MongoBulkWriteError) || !onlyDuplicateKeys(err)) throw err;
+    // A newer version landed between the read and the write (another instance, a rebalance).
+    // MongoDB applies the other operations of an unordered bulk and reports them; FerretDB 1.x
+    // stops the whole command at the first error. Either way each operation is idempotent, so
+    // apply them one by one: the ones already done change nothing the second time.
+    result = add(
+      result,
+      { inserted: err.result.upsertedCount, updated: err.result.modifiedCount, unchanged: 0 },
+      0,
+    );
+  }
+  for (const item of pending) {
+    try {
+      const r = await collection.updateOne(...upsertArgs(item));
+      result = add(
+        result,
+        { inserted: r.upsertedCount, updated: r.modifiedCount, unchanged: 0 },
+        0,
+      );
+    } catch (err) {
+      if (!(err instanceof MongoServerError) || err.code !== DUPLICATE_KEY) throw err;
+    }
+  }
+  // whatever was neither inserted nor updated was left alone
+  return { ...result, unchanged: items.length - result.inserted - result.updated };
+}
+
+/**
+ * The conditional upsert of one window: matches the document only while it is older than the
+ * incoming version; otherwise the upsert collides with the existing _id (duplicate key), which
+ * is the "keep the newer one" outcome.
+ */
+function upsertArgs<D extends { _id: string; updated_at: Date }>(
+  item: Item<D>,
+): [Filter<D>, UpdateFilter<D>, { upsert: true }] {
+  return [
+    { _id: item.id, updated_at: { $lt: item.updatedAt } } as Filter<D>,
+    { $set: item.doc } as UpdateFilter<D>,
+    { upsert: true },
+  ];
+}
+
+function upsertOp<D extends { _id: string; updated_at: Date }>(
+  item: Item<D>,
+): AnyBulkWriteOperation<D> {
+  const [filter, update, { upsert }] = upsertArgs(item);
+  return { updateOne: { filter, update, upsert } };
+}
+
+function onlyDuplicateKeys(err: MongoBulkWriteError): boolean {
+  const raw: WriteError | readonly WriteError[] = err.writeErrors;
+  const errors: readonly WriteError[] = isList(raw) ? raw : [raw];
+  return !err.writeConcernError && errors.every((e) => e.code === DUPLICATE_KEY);
+}
+
+function isList<T>(v: T | readonly T[]): v is readonly T[] {
+  return Array.isArray(v);
+}
+
+function add(a: WriteResult, b: WriteResult, total: number): WriteResult {
+  const inserted = a.inserted + b.inserted;
+  const updated = a.updated + b.updated;
+  return total > 0
+    ? { inserted, updated, unchanged: a.unchanged + total - b.inserted - b.updated }
+    : { inserted, updated, unchanged: a.unchanged };
+}

@@ -1,0 +1,224 @@
+import { MongoClient } from 'mongodb';
+import { classifyError, TransientError } from '@citypulse/kafka';
+import { createPool } from '@citypulse/postgres';
+import { AggregateWriter } from '../src/aggregates/aggregate-writer';
+import { toMobilityWindow, toTrafficWindow } from '../src/aggregates/windows';
+import { conditionalUpserts, MongoAggregatesStore } from '../src/stores/mongo-aggregates.store';
+import { PgAggregatesStore } from '../src/stores/pg-aggregates.store';
+import { chunks, mobilityUpdate, shuffled, trafficUpdate } from './fixtures';
+import { DEAD_MONGO_URL, DEAD_PG_URL, TestStores } from './stores';
+
+/** Both stores' content, without the write timestamps: what a reader of either store sees. */
+async function snapshot(
+  s: TestStores,
+): Promise<{ pg: unknown[]; mongo: unknown[]; mobility: unknown[] }> {
+  const pg = await s.pool.query(
+    `SELECT zone_id, window_start, window_end, zone_name, avg_speed_kmh, min_speed_kmh, max_speed_kmh,
+            total_vehicle_flow, avg_occupancy_pct, congestion_score, readings, updated_at, event_id
+       FROM traffic_window_aggregates ORDER BY zone_id, window_start`,
+  );
+  const mongo = await s.mongoDb
+    .collection('traffic_aggregations')
+    .find({}, { projection: { written_at: 0 } })
+    .sort({ _id: 1 })
+    .toArray();
+  const mobility = await s.mongoDb
+    .collection('mobility_index')
+    .find({}, { projection: { written_at: 0 } })
+    .sort({ _id: 1 })
+    .toArray();
+  return { pg: pg.rows, mongo, mobility };
+}
+
+describe('AggregateWriter against real PostgreSQL and FerretDB/MongoDB', () => {
+  let stores: TestStores;
+  let mongoStore: MongoAggregatesStore;
+  let writer: AggregateWriter;
+
+  beforeEach(async () => {
+    stores = await new TestStores().setUp();
+    mongoStore = new MongoAggregatesStore(stores.mongoDb);
+    await mongoStore.ensureIndexes();
+    writer = new AggregateWriter(new PgAggregatesStore(stores.pool), mongoStore);
+  });
+  afterEach(async () => {
+    await stores.tearDown();
+  });
+
+  // 12 zones x 4 windows x 3 versions, delivered out of order in batches of 25
+  const updates = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].flatMap((z) =>
+    [0, 1, 2, 3].flatMap((w) => [1, 2, 3].map((v) => trafficUpdate(z, w, v))),
+  );
+
+  it('keeps exactly one document/row per zone and window, holding the newest version', async () => {
+    for (const batch of chunks(shuffled(updates), 25)) {
+      await writer.writeTraffic(batch.map(toTrafficWindow));
+    }
+    const snap = await snapshot(stores);
+    expect(snap.pg).toHaveLength(48);
+    expect(snap.mongo).toHaveLength(48);
+    for (const doc of snap.mongo as Array<Record<string, unknown>>) {
+      expect(doc.readings).toBe(30); // version 3
+      expect(doc._id).toBe(`${String(doc.zone_id)}|${(doc.window_start as Date).getTime()}`);
+    }
+    for (const row of snap.pg as Array<Record<string, unknown>>) expect(row.readings).toBe(30);
+    // the two stores agree field by field
+    const fromMongo = (snap.mongo as Array<Record<string, unknown>>).map((d) => ({
+      zone_id: d.zone_id,
+      window_start: d.window_start,
+      total_vehicle_flow: d.total_vehicle_flow,
+      updated_at: d.updated_at,
+      event_id: d.event_id,
+    }));
+    const fromPg = (snap.pg as Array<Record<string, unknown>>).map((r) => ({
+      zone_id: r.zone_id,
+      window_start: r.window_start,
+      total_vehicle_flow: r.total_vehicle_flow,
+      updated_at: r.updated_at,
+      event_id: r.event_id,
+    }));
+    expect(fromMongo).toEqual(fromPg);
+  });
+
+  it('changes nothing when the whole topic is replayed, twice, in any order', async () => {
+    for (const batch of chunks(updates, 25)) await writer.writeTraffic(batch.map(toTrafficWindow));
+    const before = await snapshot(stores);
+
+    const reports = [];
+    for (const order of [updates, [...updates].reverse(), shuffled(updates, 7)]) {
+      for (const batch of chunks(order, 25))
+        reports.push(await writer.writeTraffic(batch.map(toTrafficWindow)));
+    }
+    expect(await snapshot(stores)).toEqual(before);
+    for (const r of reports) {
+      expect(r.postgres.inserted + r.postgres.updated).toBe(0);
+      expect(r.mongodb.inserted + r.mongodb.updated).toBe(0);
+      expect(r.postgres.unchanged).toBe(r.distinct);
+      expect(r.mongodb.unchanged).toBe(r.distinct);
+    }
+  });
+
+  it('never lets an older update overwrite a newer one', async () => {
+    const newer = trafficUpdate(1, 0, 5);
+    const older = trafficUpdate(1, 0, 2);
+    const first = await writer.writeTraffic([toTrafficWindow(newer)]);
+    expect(first.postgres).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
+    expect(first.mongodb).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
+
+    const late = await writer.writeTraffic([toTrafficWindow(older)]);
+    expect(late.postgres).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
+    expect(late.mongodb).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
+
+    const doc = await mongoStore.traffic.findOne({ zone_id: 'Z01' });
+    expect(doc?.event_id).toBe(newer.event_id);
+    expect(doc?.total_vehicle_flow).toBe(newer.total_vehicle_flow);
+    const { rows } = await stores.pool.query<{ event_id: string }>(
+      'SELECT event_id FROM traffic_window_aggregates',
+    );
+    expect(rows).toEqual([{ event_id: newer.event_id }]);
+
+    const newest = await writer.writeTraffic([toTrafficWindow(trafficUpdate(1, 0, 6))]);
+    expect(newest.postgres).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+    expect(newest.mongodb).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+  });
+
+  it('keeps the newest mobility index per window the same way', async () => {
+    const all = [0, 1, 2].flatMap((w) => [1, 2, 3, 4].map((v) => mobilityUpdate(w, v)));
+    for (const order of [shuffled(all), all, [...all].reverse()]) {
+      await writer.writeMobility(order.map(toMobilityWindow));
+    }
+    const docs = await mongoStore.mobility.find().sort({ window_start: 1 }).toArray();
+    expect(docs.map((d) => d.mobility_index)).toEqual([64, 64, 64]);
+    const { rows } = await stores.pool.query<{ mobility_index: number }>(
+      'SELECT mobility_index FROM mobility_index ORDER BY window_start',
+    );
+    expect(rows.map((r) => r.mobility_index)).toEqual([64, 64, 64]);
+  });
+
+  it('enforces one document per zone and window in MongoDB with a unique index', async () => {
+    const indexes = await mongoStore.traffic.listIndexes().toArray();
+    expect(indexes.find((i) => i.name === 'zone_window_unique')).toMatchObject({
+      key: { zone_id: 1, window_start: 1 },
+      unique: true,
+    });
+  });
+
+  describe('when a database is down', () => {
+    it('fails the batch with a retriable error, and the retry after recovery loses and doubles nothing', async () => {
+      const deadPool = createPool({ url: DEAD_PG_URL, connectionTimeoutMs: 1_000 });
+      const broken = new AggregateWriter(new PgAggregatesStore(deadPool), mongoStore);
+      const batch = updates.slice(0, 30).map(toTrafficWindow);
+
+      const err: unknown = await broken.writeTraffic(batch).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await deadPool.end();
+      expect(err).toBeInstanceOf(TransientError);
+      expect(classifyError(err)).toBe('retry');
+      expect((err as Error).message).toMatch(/postgres: .*ECONNREFUSED/);
+
+      // MongoDB took the batch meanwhile; the retry (what the consumer does) completes PostgreSQL
+      const retry = await writer.writeTraffic(batch);
+      expect(retry.postgres.inserted).toBe(retry.distinct);
+      expect(retry.mongodb.inserted + retry.mongodb.updated).toBe(0);
+      const snap = await snapshot(stores);
+      expect(snap.pg).toHaveLength(retry.distinct);
+      expect(snap.mongo).toHaveLength(retry.distinct);
+    });
+
+    it('treats an unreachable MongoDB as retriable too', async () => {
+      const dead = new MongoClient(DEAD_MONGO_URL, { serverSelectionTimeoutMS: 500 });
+      const broken = new AggregateWriter(
+        new PgAggregatesStore(stores.pool),
+        new MongoAggregatesStore(dead.db('x')),
+      );
+      const err: unknown = await broken
+        .writeTraffic([toTrafficWindow(trafficUpdate(1, 0, 1))])
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      await dead.close();
+      expect(err).toBeInstanceOf(TransientError);
+      expect((err as Error).message).toMatch(/mongodb: MongoServerSelectionError/);
+    });
+  });
+});
+
+describe('conditionalUpserts when a newer version lands between read and write', () => {
+  let stores: TestStores;
+  beforeEach(async () => {
+    stores = await new TestStores().setUp();
+  });
+  afterEach(async () => {
+    await stores.tearDown();
+  });
+
+  interface Doc {
+    _id: string;
+    updated_at: Date;
+    v: number;
+  }
+  const item = (id: string, v: number) => ({
+    id,
+    updatedAt: new Date(v),
+    doc: { updated_at: new Date(v), v },
+  });
+
+  it('still writes every other window of the batch (FerretDB stops a bulk at its first error)', async () => {
+    const col = stores.mongoDb.collection<Doc>('race');
+    await col.insertOne({ _id: 'a', updated_at: new Date(5), v: 5 });
+    // the stale 'a' comes first: its refused upsert must not take 'b' and 'c' down with it
+    const result = await conditionalUpserts(col, [item('a', 1), item('b', 1), item('c', 2)], {
+      preRead: false,
+    });
+    expect(result).toEqual({ inserted: 2, updated: 0, unchanged: 1 });
+    const docs = await col.find().sort({ _id: 1 }).toArray();
+    expect(docs.map((d) => [d._id, d.v])).toEqual([
+      ['a', 5],
+      ['b', 1],
+      ['c', 2],
+    ]);
+  });
+});
