@@ -26,7 +26,10 @@ mkdir -p "$data/tmp"
 #  - deletion: Confluent clients (and tests) delete subjects; Apicurio forbids it by default
 #  - access log off: the readiness probe would fill the log with GET /subjects lines
 #  - a small connection pool: the default keeps 20 H2 connections open for one developer
-exec java ${SCHEMA_REGISTRY_HEAP_OPTS:--Xms64m -Xmx512m} -XX:+UseSerialGC -Djava.awt.headless=true \
+# JVM: C1 only (TieredStopAtLevel=1) starts it ~2.5x faster on a busy 2-core machine (8-10 s instead
+# of 23 s, measured) and a registry serves a handful of requests per second; serial GC, small heap.
+exec java ${SCHEMA_REGISTRY_HEAP_OPTS:--Xms64m -Xmx512m} -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+  -Djava.awt.headless=true \
   -Dquarkus.http.host=127.0.0.1 \
   -Dquarkus.http.port="$SCHEMA_REGISTRY_PORT" \
   -Dapicurio.storage.kind=sql \
