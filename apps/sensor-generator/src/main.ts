@@ -2,10 +2,13 @@ import 'reflect-metadata';
 import { loadConfigOrExit } from '@citypulse/config';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Metrics, startObservabilityServer } from '@citypulse/observability';
 import { FlagError, generatorConfigSchema, usage, withFlags } from './config/generator.config';
 import { GeneratorModule } from './generator.module';
 import { GeneratorService } from './generator.service';
 import { loadRepoEnvFile } from './env-file';
+import { generatorMetrics } from './metrics/generator-metrics';
+import { kafkaMetricsWithReadiness } from './metrics/kafka-readiness';
 
 /**
  * sensor-generator: simulates the city's traffic sensors and produces their readings to the raw
@@ -30,9 +33,21 @@ async function main(): Promise<void> {
     process.exit(64);
   }
   const config = loadConfigOrExit(generatorConfigSchema, source);
-  const app = await NestFactory.createApplicationContext(GeneratorModule.forRoot({ config }), {
-    logger: config.log.level === 'silent' ? false : undefined,
-  });
+  const metrics = new Metrics({ service: 'sensor-generator' });
+  const obs = await startObservabilityServer({ metrics, port: config.metrics.port });
+  const kafkaReady = config.generator.GENERATOR_DRY_RUN
+    ? { set: () => undefined }
+    : obs.health.flag('kafka');
+  const app = await NestFactory.createApplicationContext(
+    GeneratorModule.forRoot({
+      config,
+      metrics: generatorMetrics(metrics),
+      kafkaMetrics: kafkaMetricsWithReadiness(metrics, kafkaReady),
+    }),
+    {
+      logger: config.log.level === 'silent' ? false : undefined,
+    },
+  );
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -44,6 +59,7 @@ async function main(): Promise<void> {
     await app.get(GeneratorService).run(stop.signal);
   } finally {
     await app.close();
+    await obs.stop();
   }
 }
 

@@ -275,7 +275,7 @@ export class FaultInjector {
         return Buffer.concat([header, noise]);
       }
       case 'bad_magic_byte':
-        return Buffer.concat([Buffer.from([0x7b, 0, 0, 0, 1]), noise]);
+        return Buffer.concat([Buffer.from([0x01, 0, 0, 0, 1]), noise]);
     }
   }
 }

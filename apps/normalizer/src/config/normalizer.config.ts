@@ -1,0 +1,41 @@
+import {
+  defineConfig,
+  env,
+  kafkaEnv,
+  logEnv,
+  metricsEnv,
+  postgresEnv,
+  schemaRegistryEnv,
+} from '@citypulse/config';
+import { z } from 'zod';
+
+/** The sources a normalizer worker can serve; one process runs one worker. */
+export const WORKER_NAMES = ['traffic', 'transport', 'incidents', 'tickets'] as const;
+export type WorkerName = (typeof WORKER_NAMES)[number];
+
+export const normalizerEnv = z.object({
+  /** which source this process normalizes */
+  NORMALIZER_WORKER: env.oneOf(WORKER_NAMES, { default: 'traffic' }),
+  /** consumer group; instances with the same group share the partitions (default normalizer-<worker>) */
+  NORMALIZER_GROUP_ID: env.optionalString(),
+  NORMALIZER_DEDUP_TTL_SECONDS: env.int({ min: 1, default: 600 }),
+  NORMALIZER_DEDUP_MAX_ENTRIES: env.int({ min: 1, default: 500_000 }),
+  NORMALIZER_REFERENCE_REFRESH_SECONDS: env.int({ min: 0, default: 60 }),
+  /** records per handler call (offsets are committed between calls) */
+  NORMALIZER_MAX_BATCH: env.int({ min: 1, max: 50_000, default: 2_000 }),
+  /** partitions handled at once in this process */
+  NORMALIZER_PARTITIONS_CONCURRENTLY: env.int({ min: 1, max: 64, default: 3 }),
+  /** apply the PostgreSQL migrations and seed at start (safe from many instances: advisory lock) */
+  NORMALIZER_MIGRATE: env.bool({ default: true }),
+});
+
+export const normalizerConfigSchema = defineConfig({
+  kafka: kafkaEnv({ defaultClientId: 'normalizer' }),
+  registry: schemaRegistryEnv(),
+  postgres: postgresEnv({ applicationName: 'normalizer' }),
+  metrics: metricsEnv('NORMALIZER_METRICS_PORT', { default: 9465 }),
+  log: logEnv(),
+  normalizer: normalizerEnv,
+});
+
+export type NormalizerConfig = z.output<typeof normalizerConfigSchema>;
