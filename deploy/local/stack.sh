@@ -1,0 +1,348 @@
+#!/usr/bin/env bash
+# The native local stack: every real service citypulse uses, as supervised processes on 127.0.0.1.
+#
+#   deploy/local/stack.sh install [svc...]   install (idempotent; a second run reuses the cache)
+#   deploy/local/stack.sh up                 install, pre-flight, start, wait until all are healthy
+#   deploy/local/stack.sh down               stop everything `up` started, and nothing else
+#   deploy/local/stack.sh status [--quiet]   each service's state; exit 1 if one is down/unhealthy
+#   deploy/local/stack.sh logs [svc] [-f]    where each service logs, or one service's log
+#
+# process-compose supervises (dependency order, readiness probes, restarts, a log per service); it
+# runs in the background, detached from this shell, and answers on a unix socket in
+# $CITYPULSE_STACK/run, which is how `status` and `down` find it. See deploy/local/README.md.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$here/lib.sh"
+
+# Supervised services, in start order, and the port each one answers on (from the env file).
+SERVICES=(kafka schema-registry ferretdb postgres prometheus)
+declare -A PORT=(
+  [kafka]="$KAFKA_PORT" [schema-registry]="$SCHEMA_REGISTRY_PORT" [ferretdb]="$MONGO_PORT"
+  [postgres]="$POSTGRES_PORT" [prometheus]="$PROMETHEUS_PORT"
+)
+# Everything `install` installs: the supervisor, the services, and Spark (local mode: a library
+# the job and tests load, no long-running process).
+INSTALLABLE=(process-compose "${SERVICES[@]}" spark)
+
+PC="$STACK_CACHE/bin/process-compose"
+RUN="$CITYPULSE_STACK/run"
+SOCK="$RUN/process-compose.sock"
+PIDFILE="$RUN/process-compose.pid"
+SVC_PIDS="$RUN/services.pids"
+PC_LOG="$STACK_LOGS/process-compose.log"
+UP_TIMEOUT="${STACK_UP_TIMEOUT:-300}"
+DOWN_TIMEOUT="${STACK_DOWN_TIMEOUT:-60}"
+mkdir -p "$RUN"
+
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+
+install_script() {
+  case "$1" in
+    process-compose) echo "$here/supervisor/install.sh" ;;
+    *) echo "$here/services/$1/install.sh" ;;
+  esac
+}
+
+cmd_install() {
+  local svcs=("$@") svc script t0
+  [ ${#svcs[@]} -gt 0 ] || svcs=("${INSTALLABLE[@]}")
+  for svc in "${svcs[@]}"; do
+    script="$(install_script "$svc")"
+    [ -f "$script" ] || die "unknown service '$svc' (no $script); known: ${INSTALLABLE[*]}"
+    t0=$SECONDS
+    SVC="$svc" bash "$script" || die "installing $svc failed (see the messages above; script: $script)"
+    log "$svc: installed ($((SECONDS - t0)) s)"
+  done
+}
+
+# --- talking to the supervisor ---------------------------------------------------------------
+
+pc_client() { "$PC" --unix-socket "$SOCK" "$@" 2>/dev/null; }
+
+# The daemon's pid when it is alive and is the process-compose we started, else nothing.
+pc_pid() {
+  local pid
+  pid="$(cat "$PIDFILE" 2>/dev/null)" || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  grep -qa process-compose "/proc/$pid/cmdline" 2>/dev/null || return 1
+  echo "$pid"
+}
+
+# One line per service: name status ready restarts pid exit_code. Empty when nobody answers.
+pc_states() {
+  local json
+  json="$(pc_client process list -o json)" || return 1
+  python3 -c '
+import json, sys
+for p in json.loads(sys.argv[1]) or []:
+    print(p["name"], p["status"], (p.get("is_ready") or "-").replace(" ", "_"),
+          p.get("restarts", 0), p.get("pid", 0), p.get("exit_code", 0))
+' "$json"
+}
+
+# --- likely causes, from a failing service's log -------------------------------------------
+
+likely_cause() {
+  local svc="$1" logf="$STACK_LOGS/$1.log"
+  local text
+  text="$(tail -n 200 "$logf" 2>/dev/null || true)"
+  case "$text" in
+    *"already taken"* | *"Address already in use"* | *"address already in use"* | *BindException*)
+      echo "port ${PORT[$svc]:-?} is taken by another process (ss -ltnp 'sport = :${PORT[$svc]:-0}'); change it in .env or stop that process" ;;
+    *"needs a Java"* | *"java: not found"* | *"java: command not found"*)
+      echo "Java is missing: install a Java 17 runtime (apt-get install openjdk-17-jre-headless)" ;;
+    *"is not set in the env file"* | *"is not set in .env"*)
+      echo "a variable is missing from .env: compare it with .env.example and add what is missing" ;;
+    *"is not installed"* | *"is missing: run"*)
+      echo "not installed: run deploy/local/stack.sh install $svc" ;;
+    *"OutOfMemoryError"* | *"Cannot allocate memory"*)
+      echo "out of memory: free some memory or lower the heap in .env" ;;
+    *"Permission denied"* | *"permission denied"*)
+      echo "a permission problem on a file or directory named in the log" ;;
+    *"lock file"* | *"postmaster.pid"*)
+      echo "a stale lock file from an earlier run that did not stop cleanly; see the log" ;;
+    *) echo "unknown: read the log above ($logf)" ;;
+  esac
+}
+
+report_failure() {
+  local svc="$1" why="$2" logf="$STACK_LOGS/$1.log"
+  {
+    echo
+    echo "citypulse stack: $svc $why"
+    echo "  log: $logf"
+    echo "  likely cause: $(likely_cause "$svc")"
+    echo "  last lines of the log:"
+    tail -n 25 "$logf" 2>/dev/null | sed 's/^/    | /' || echo "    (no log yet)"
+  } >&2
+}
+
+# --- status ----------------------------------------------------------------------------------
+
+print_table() {
+  local states="$1" svc line status ready restarts pid
+  printf '%-16s %-11s %-10s %-8s %-7s %s\n' SERVICE STATE HEALTH PID PORT LOG
+  for svc in "${SERVICES[@]}"; do
+    line="$(grep "^$svc " <<<"$states" || true)"
+    if [ -z "$line" ]; then
+      status=absent ready=- pid=-
+    else
+      read -r _ status ready restarts pid _ <<<"$line"
+      [ "$ready" = Ready ] && ready=healthy
+      [ "$ready" = Not_Ready ] && ready=unhealthy
+      [ "$pid" = 0 ] && pid=-
+    fi
+    printf '%-16s %-11s %-10s %-8s %-7s %s\n' "$svc" "$status" "$ready" "$pid" "${PORT[$svc]}" \
+      "${STACK_LOGS#"$CITYPULSE_ROOT"/}/$svc.log"
+  done
+}
+
+# 0 when every supervised service is running and ready.
+all_healthy() {
+  local states="$1" svc
+  for svc in "${SERVICES[@]}"; do
+    grep -q "^$svc Running Ready " <<<"$states" || return 1
+  done
+}
+
+cmd_status() {
+  local quiet=0 states
+  [ "${1:-}" = --quiet ] && quiet=1
+  if ! pc_pid >/dev/null || ! states="$(pc_states)"; then
+    [ "$quiet" = 1 ] || echo "citypulse stack is down (deploy/local/stack.sh up starts it)"
+    return 1
+  fi
+  if all_healthy "$states"; then
+    [ "$quiet" = 1 ] || { print_table "$states"; echo; echo "all ${#SERVICES[@]} services healthy"; }
+    return 0
+  fi
+  [ "$quiet" = 1 ] || { print_table "$states"; echo; echo "some services are not healthy (deploy/local/stack.sh logs <svc>)"; }
+  return 1
+}
+
+# --- up --------------------------------------------------------------------------------------
+
+preflight() {
+  local problems=() svc port holder
+  command -v java >/dev/null 2>&1 || problems+=("Java is missing: Kafka and the schema registry need a Java 17 runtime (apt-get install openjdk-17-jre-headless)")
+  command -v node >/dev/null 2>&1 || problems+=("Node.js is missing: the Kafka and registry readiness checks run on Node 20+")
+  command -v python3 >/dev/null 2>&1 || problems+=("python3 is missing: this script reads the supervisor's JSON with it")
+  for svc in "${SERVICES[@]}"; do
+    for port in ${PORT[$svc]} $([ "$svc" = kafka ] && echo "$KAFKA_CONTROLLER_PORT"); do
+      if ! port_free "$port"; then
+        holder="$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'users:(([^)]*' | head -1 | sed 's/users:((//')"
+        problems+=("port $port ($svc) is already taken on 127.0.0.1${holder:+ by $holder}; stop that process or change the port in .env")
+      fi
+    done
+  done
+  if [ ${#problems[@]} -gt 0 ]; then
+    printf 'citypulse stack: cannot start:\n' >&2
+    printf '  - %s\n' "${problems[@]}" >&2
+    exit 1
+  fi
+}
+
+# Remembers each service's pid and start time, so `down` can make sure they are gone even if the
+# supervisor itself died, without ever touching a process it did not start.
+record_pids() {
+  local states="$1" pid
+  : >"$SVC_PIDS"
+  while read -r _ _ _ _ pid _; do
+    [ -n "$pid" ] && [ "$pid" != 0 ] && [ -r "/proc/$pid/stat" ] &&
+      echo "$pid $(awk '{print $22}' "/proc/$pid/stat")" >>"$SVC_PIDS"
+  done <<<"$states"
+  return 0
+}
+
+wait_healthy() {
+  local deadline=$((SECONDS + UP_TIMEOUT)) states svc status ready restarts last=""
+  while :; do
+    if ! pc_pid >/dev/null; then
+      echo "citypulse stack: the supervisor (process-compose) exited during start-up; its log: $PC_LOG" >&2
+      tail -n 20 "$PC_LOG" 2>/dev/null | sed 's/^/    | /' >&2
+      return 1
+    fi
+    states="$(pc_states || true)"
+    if [ -n "$states" ] && all_healthy "$states"; then
+      record_pids "$states"
+      return 0
+    fi
+    # A service that crashed past its restart budget, or keeps crashing, will not come up.
+    while read -r svc status ready restarts _; do
+      [ -n "$svc" ] || continue
+      if [ "$status" = Error ] || [ "$status" = Completed ] || [ "$status" = Skipped ] || [ "${restarts:-0}" -ge 2 ]; then
+        report_failure "$svc" "failed to start (state $status, $restarts restarts)"
+        return 1
+      fi
+    done <<<"$states"
+    if [ $SECONDS -ge $deadline ]; then
+      while read -r svc status ready _; do
+        [ "$ready" = Ready ] || report_failure "$svc" "is not healthy after ${UP_TIMEOUT}s (state $status, health $ready)"
+      done <<<"$states"
+      return 1
+    fi
+    # One progress line whenever the set of ready services changes.
+    local now
+    now="$(awk '$3 == "Ready" {print $1}' <<<"$states" | paste -sd' ')"
+    if [ "$now" != "$last" ]; then log "ready so far: ${now:-none} ($((SECONDS - t_start)) s)"; last="$now"; fi
+    sleep 1
+  done
+}
+
+cmd_up() {
+  exec 9>"$RUN/stack.lock"
+  flock -n 9 || die "another stack.sh up/down is running"
+  if pc_pid >/dev/null; then
+    if cmd_status --quiet; then
+      echo "citypulse stack is already up"
+      cmd_status
+      return 0
+    fi
+    log "the stack is running but not every service is healthy yet; waiting"
+  else
+    cmd_install
+    preflight
+    rm -f "$SOCK"
+    log "starting ${SERVICES[*]} (process-compose; supervisor log $PC_LOG)"
+    # setsid + nohup: the supervisor outlives this shell and `make`, and no terminal signal
+    # (Ctrl-C in the shell that ran `make up`) reaches it. --disable-dotenv: the environment
+    # already holds the env file (scripts/env.sh); process-compose must not read another .env.
+    (
+      cd "$CITYPULSE_ROOT"
+      exec 9>&- # the lock is ours; the long-lived supervisor must not inherit it
+      exec setsid nohup "$PC" up --tui=false --disable-dotenv \
+        -f "$here/process-compose.yaml" --unix-socket "$SOCK" -L "$PC_LOG" \
+        </dev/null >>"$STACK_LOGS/process-compose.out" 2>&1
+    ) &
+    echo $! >"$PIDFILE"
+  fi
+  t_start=$SECONDS
+  if ! wait_healthy; then
+    if [ "${STACK_KEEP_ON_FAILURE:-0}" != 1 ]; then
+      echo "citypulse stack: stopping what was started (STACK_KEEP_ON_FAILURE=1 keeps it for a look)" >&2
+      cmd_down >&2 || true
+    fi
+    exit 1
+  fi
+  echo
+  print_table "$(pc_states)"
+  echo
+  echo "citypulse stack is up: ${#SERVICES[@]} services healthy in $((SECONDS - t_start)) s." \
+    "Stop it with: make down (deploy/local/stack.sh down)"
+}
+
+# --- down ------------------------------------------------------------------------------------
+
+cmd_down() {
+  local pid deadline p start
+  if pid="$(pc_pid)"; then
+    log "stopping the stack (process-compose pid $pid)"
+    # Keep the pids of running services, in case the supervisor cannot stop them all.
+    local states
+    states="$(pc_states || true)"
+    [ -z "$states" ] || record_pids "$states"
+    pc_client down >/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    deadline=$((SECONDS + DOWN_TIMEOUT))
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "process-compose did not exit within ${DOWN_TIMEOUT}s; sending SIGTERM to it"
+      kill -TERM "$pid" 2>/dev/null || true
+      sleep 2
+    fi
+  else
+    [ -s "$SVC_PIDS" ] || { echo "citypulse stack is not running"; rm -f "$SOCK" "$PIDFILE"; return 0; }
+  fi
+  # Services that outlived the supervisor: only the exact processes we recorded (same pid and
+  # same start time), never anything found by name.
+  if [ -s "$SVC_PIDS" ]; then
+    deadline=$((SECONDS + 20))
+    while read -r p start; do
+      [ -r "/proc/$p/stat" ] && [ "$(awk '{print $22}' "/proc/$p/stat")" = "$start" ] || continue
+      log "pid $p is still running after the supervisor stopped; SIGTERM"
+      kill -TERM "$p" 2>/dev/null || true
+      while [ -r "/proc/$p/stat" ] && [ $SECONDS -lt $deadline ]; do sleep 0.5; done
+      [ -r "/proc/$p/stat" ] && { log "pid $p ignored SIGTERM; SIGKILL"; kill -KILL "$p" 2>/dev/null || true; }
+    done <"$SVC_PIDS"
+  fi
+  rm -f "$SOCK" "$PIDFILE" "$SVC_PIDS"
+  echo "citypulse stack stopped"
+}
+
+# --- logs ------------------------------------------------------------------------------------
+
+cmd_logs() {
+  local svc="" follow=0 a
+  for a in "$@"; do
+    case "$a" in -f | --follow) follow=1 ;; *) svc="$a" ;; esac
+  done
+  if [ -z "$svc" ]; then
+    echo "each service logs to one file in $STACK_LOGS:"
+    for svc in "${SERVICES[@]}" process-compose; do
+      printf '  %-16s %s\n' "$svc" "$STACK_LOGS/$svc.log"
+    done
+    echo "deploy/local/stack.sh logs <svc> [-f] shows (follows) one"
+    return 0
+  fi
+  [ -f "$STACK_LOGS/$svc.log" ] || die "no log for '$svc' in $STACK_LOGS"
+  if [ "$follow" = 1 ]; then exec tail -n 100 -F "$STACK_LOGS/$svc.log"; fi
+  tail -n 100 "$STACK_LOGS/$svc.log"
+}
+
+main() {
+  local cmd="${1:-}"
+  [ $# -gt 0 ] && shift
+  case "$cmd" in
+    install) cmd_install "$@" ;;
+    up) cmd_up ;;
+    down)
+      exec 9>"$RUN/stack.lock"
+      flock -w "$DOWN_TIMEOUT" 9 || die "another stack.sh up/down is running"
+      cmd_down
+      ;;
+    status) cmd_status "$@" ;;
+    logs) cmd_logs "$@" ;;
+    -h | --help | help) usage ;;
+    *) usage >&2; exit 2 ;;
+  esac
+}
+main "$@"
