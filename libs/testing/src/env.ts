@@ -31,15 +31,18 @@ export function parseEnvFile(text: string): Record<string, string> {
 }
 
 /**
- * The local stack's settings as tests see them: the env file (.env, else .env.example) overlaid
- * by the process environment, so CI or a developer can point tests elsewhere.
+ * The local stack's settings as tests see them: .env.example's defaults, overridden by .env when
+ * present (as scripts/env.sh layers them), then by the process environment, so CI or a developer
+ * can point tests elsewhere.
  */
 export function stackEnv(): Record<string, string> {
   const root = repoRoot();
-  const file = existsSync(join(root, '.env')) ? join(root, '.env') : join(root, '.env.example');
-  const fromFile = parseEnvFile(readFileSync(file, 'utf8'));
-  const merged: Record<string, string> = { ...fromFile };
-  for (const key of Object.keys(fromFile)) {
+  const defaults = parseEnvFile(readFileSync(join(root, '.env.example'), 'utf8'));
+  const local = existsSync(join(root, '.env'))
+    ? parseEnvFile(readFileSync(join(root, '.env'), 'utf8'))
+    : {};
+  const merged: Record<string, string> = { ...defaults, ...local };
+  for (const key of Object.keys(merged)) {
     const v = process.env[key];
     if (v !== undefined) merged[key] = v;
   }
