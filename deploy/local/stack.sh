@@ -28,7 +28,6 @@ PC="$STACK_CACHE/bin/process-compose"
 RUN="$CITYPULSE_STACK/run"
 SOCK="$RUN/process-compose.sock"
 PIDFILE="$RUN/process-compose.pid"
-SVC_PIDS="$RUN/services.pids"
 PC_LOG="$STACK_LOGS/process-compose.log"
 UP_TIMEOUT="${STACK_UP_TIMEOUT:-300}"
 DOWN_TIMEOUT="${STACK_DOWN_TIMEOUT:-60}"
@@ -164,6 +163,11 @@ cmd_status() {
 
 preflight() {
   local problems=() svc port holder
+  for svc in "${SERVICES[@]}"; do
+    if service_pid "$svc" >/dev/null; then
+      problems+=("$svc from an earlier run is still running without its supervisor: run deploy/local/stack.sh down first")
+    fi
+  done
   command -v java >/dev/null 2>&1 || problems+=("Java is missing: Kafka and the schema registry need a Java 17 runtime (apt-get install openjdk-17-jre-headless)")
   command -v node >/dev/null 2>&1 || problems+=("Node.js is missing: the Kafka and registry readiness checks run on Node 20+")
   command -v python3 >/dev/null 2>&1 || problems+=("python3 is missing: this script reads the supervisor's JSON with it")
@@ -182,18 +186,6 @@ preflight() {
   fi
 }
 
-# Remembers each service's pid and start time, so `down` can make sure they are gone even if the
-# supervisor itself died, without ever touching a process it did not start.
-record_pids() {
-  local states="$1" pid
-  : >"$SVC_PIDS"
-  while read -r _ _ _ _ pid _; do
-    [ -n "$pid" ] && [ "$pid" != 0 ] && [ -r "/proc/$pid/stat" ] &&
-      echo "$pid $(awk '{print $22}' "/proc/$pid/stat")" >>"$SVC_PIDS"
-  done <<<"$states"
-  return 0
-}
-
 wait_healthy() {
   local deadline=$((SECONDS + UP_TIMEOUT)) states svc status ready restarts last=""
   while :; do
@@ -203,10 +195,7 @@ wait_healthy() {
       return 1
     fi
     states="$(pc_states || true)"
-    if [ -n "$states" ] && all_healthy "$states"; then
-      record_pids "$states"
-      return 0
-    fi
+    if [ -n "$states" ] && all_healthy "$states"; then return 0; fi
     # A service that crashed past its restart budget, or keeps crashing, will not come up.
     while read -r svc status ready restarts _; do
       [ -n "$svc" ] || continue
@@ -217,7 +206,12 @@ wait_healthy() {
     done <<<"$states"
     if [ $SECONDS -ge $deadline ]; then
       while read -r svc status ready _; do
-        [ "$ready" = Ready ] || report_failure "$svc" "is not healthy after ${UP_TIMEOUT}s (state $status, health $ready)"
+        [ -n "$svc" ] && [ "$ready" != Ready ] || continue
+        if [ "$status" = Pending ]; then
+          echo "citypulse stack: $svc did not start: it waits for a dependency that is not healthy" >&2
+        else
+          report_failure "$svc" "is not healthy after ${UP_TIMEOUT}s (state $status, health $ready)"
+        fi
       done <<<"$states"
       return 1
     fi
@@ -243,6 +237,11 @@ cmd_up() {
     cmd_install
     preflight
     rm -f "$SOCK"
+    # Logs are appended across runs; a header makes this run's start easy to find.
+    local svc
+    for svc in "${SERVICES[@]}"; do
+      printf '\n===== citypulse stack up %s =====\n' "$(date -u +%FT%TZ)" >>"$STACK_LOGS/$svc.log"
+    done
     log "starting ${SERVICES[*]} (process-compose; supervisor log $PC_LOG)"
     # setsid + nohup: the supervisor outlives this shell and `make`, and no terminal signal
     # (Ctrl-C in the shell that ran `make up`) reaches it. --disable-dotenv: the environment
@@ -273,39 +272,47 @@ cmd_up() {
 
 # --- down ------------------------------------------------------------------------------------
 
+# The pid of a service when the process recorded in run/<svc>.pid (by run-service.sh) is still
+# alive, and is the same process (same start time), else nothing.
+service_pid() {
+  local pid start
+  { read -r pid start <"$RUN/$1.pid"; } 2>/dev/null || return 1
+  [ -r "/proc/$pid/stat" ] && [ "$(cut -d' ' -f22 "/proc/$pid/stat")" = "$start" ] || return 1
+  echo "$pid"
+}
+
 cmd_down() {
-  local pid deadline p start
+  local pid deadline svc sig stopped=0
   if pid="$(pc_pid)"; then
     log "stopping the stack (process-compose pid $pid)"
-    # Keep the pids of running services, in case the supervisor cannot stop them all.
-    local states
-    states="$(pc_states || true)"
-    [ -z "$states" ] || record_pids "$states"
     pc_client down >/dev/null || kill -TERM "$pid" 2>/dev/null || true
     deadline=$((SECONDS + DOWN_TIMEOUT))
     while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.5; done
     if kill -0 "$pid" 2>/dev/null; then
-      log "process-compose did not exit within ${DOWN_TIMEOUT}s; sending SIGTERM to it"
+      log "process-compose did not exit within ${DOWN_TIMEOUT}s; sending it SIGTERM"
       kill -TERM "$pid" 2>/dev/null || true
       sleep 2
     fi
-  else
-    [ -s "$SVC_PIDS" ] || { echo "citypulse stack is not running"; rm -f "$SOCK" "$PIDFILE"; return 0; }
+    stopped=1
   fi
-  # Services that outlived the supervisor: only the exact processes we recorded (same pid and
-  # same start time), never anything found by name.
-  if [ -s "$SVC_PIDS" ]; then
-    deadline=$((SECONDS + 20))
-    while read -r p start; do
-      [ -r "/proc/$p/stat" ] && [ "$(awk '{print $22}' "/proc/$p/stat")" = "$start" ] || continue
-      log "pid $p is still running after the supervisor stopped; SIGTERM"
-      kill -TERM "$p" 2>/dev/null || true
-      while [ -r "/proc/$p/stat" ] && [ $SECONDS -lt $deadline ]; do sleep 0.5; done
-      [ -r "/proc/$p/stat" ] && { log "pid $p ignored SIGTERM; SIGKILL"; kill -KILL "$p" 2>/dev/null || true; }
-    done <"$SVC_PIDS"
-  fi
-  rm -f "$SOCK" "$PIDFILE" "$SVC_PIDS"
-  echo "citypulse stack stopped"
+  # Services that outlived the supervisor (it crashed, or was killed): exactly the processes
+  # run-service.sh recorded, with the signal process-compose.yaml would have sent.
+  deadline=$((SECONDS + DOWN_TIMEOUT))
+  for svc in "${SERVICES[@]}"; do
+    pid="$(service_pid "$svc")" || continue
+    sig=TERM
+    [ "$svc" = postgres ] && sig=INT # PostgreSQL's fast shutdown
+    log "$svc (pid $pid) is still running without its supervisor; SIG$sig"
+    kill "-$sig" "$pid" 2>/dev/null || true
+    while service_pid "$svc" >/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.5; done
+    if service_pid "$svc" >/dev/null; then
+      log "$svc (pid $pid) ignored SIG$sig; SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    stopped=1
+  done
+  rm -f "$SOCK" "$PIDFILE" "$RUN"/*.pid
+  if [ "$stopped" = 1 ]; then echo "citypulse stack stopped"; else echo "citypulse stack is not running"; fi
 }
 
 # --- logs ------------------------------------------------------------------------------------
