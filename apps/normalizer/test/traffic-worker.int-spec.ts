@@ -122,6 +122,24 @@ describe('traffic worker (Kafka + registry + PostgreSQL)', () => {
     return out;
   }
 
+  async function inputFullyCommitted(): Promise<boolean> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(input);
+      const [committed] = await admin.fetchOffsets({
+        groupId: config.normalizer.NORMALIZER_GROUP_ID!,
+        topics: [input],
+      });
+      return ends.every((e) => {
+        const c = committed?.partitions.find((p) => p.partition === e.partition);
+        return c !== undefined && c.offset === e.high;
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   it('normalizes good readings, drops duplicates and sends every bad record to the DLQ with its reason', async () => {
     const good = [
       reading(),
@@ -184,8 +202,19 @@ describe('traffic worker (Kafka + registry + PostgreSQL)', () => {
         what: `${good.length} normalized and ${bad.length + garbage.length} DLQ records`,
       },
     );
-    // Nothing more arrives: duplicates stay dropped.
-    await new Promise((r) => setTimeout(r, 3_000));
+    // Every input record handled (the group committed up to the end of the topic), so nothing
+    // more will come: the duplicates really were dropped, not merely late.
+    await waitFor(() => inputFullyCommitted(), {
+      timeoutMs: 30_000,
+      what: 'the group to commit the whole input',
+    });
+    await waitFor(
+      () => normalized.length === good.length && dlq.length === bad.length + garbage.length,
+      {
+        timeoutMs: 5_000,
+        what: 'the readers to catch up',
+      },
+    );
 
     expect(normalized.map((n) => n.value.event_id).sort()).toEqual(
       good.map((g) => g.event_id).sort(),
