@@ -36,8 +36,8 @@ def build_session(
 ) -> SparkSession:
     """A SparkSession with the connector jars, UTC session time and few shuffle partitions.
 
-    ``master`` defaults to SPARK_MASTER (local[2] in the native stack). A cluster submit
-    (``spark-submit --master spark://...``) sets spark.master itself; pass ``master=""`` to leave it.
+    ``master`` defaults to SPARK_MASTER (local[2] in the native stack). Under spark-submit (which
+    starts this Python with PYSPARK_GATEWAY_PORT set) its ``--master`` wins and SPARK_MASTER is ignored.
     """
     s = settings or Settings.load()
     builder = (
@@ -53,7 +53,7 @@ def build_session(
         .config("spark.ui.enabled", "true" if ui else "false")
         .config("spark.ui.showConsoleProgress", "false")
     )
-    m = s.spark_master if master is None else master
+    m = master if master is not None else (None if s.under_spark_submit else s.spark_master)
     if m:
         builder = builder.master(m)
     for k, v in (extra_conf or {}).items():

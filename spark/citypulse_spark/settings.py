@@ -60,6 +60,7 @@ class Settings:
     lake_dir: Path
     checkpoint_dir: Path
     metrics_port: int
+    under_spark_submit: bool  # spark-submit starts the driver's Python with PYSPARK_GATEWAY_PORT set
 
     @staticmethod
     def load() -> "Settings":
@@ -87,4 +88,5 @@ class Settings:
             lake_dir=under_root(env.get("LAKE_DIR") or "data/lake"),
             checkpoint_dir=under_root(env.get("CHECKPOINT_DIR") or "data/checkpoints"),
             metrics_port=int(port),
+            under_spark_submit="PYSPARK_GATEWAY_PORT" in os.environ,
         )

@@ -89,3 +89,33 @@ def produce(brokers: str, topic: str, records: Iterable[tuple[bytes | None, byte
     if remaining or errors:
         raise RuntimeError(f"produce to {topic}: {remaining} unflushed, errors: {errors[:3]}")
     return acked
+
+
+def read_all(brokers: str, topic: str, timeout: float = 60.0) -> list:
+    """Every message currently in ``topic`` (all partitions, from the beginning), as confluent_kafka Messages."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    consumer = Consumer(
+        {"bootstrap.servers": brokers, "group.id": unique_name("spark-test-reader"), "enable.auto.commit": False}
+    )
+    try:
+        meta = consumer.list_topics(topic, timeout=10).topics[topic]
+        parts = [TopicPartition(topic, p, 0) for p in meta.partitions]
+        ends = {tp.partition: consumer.get_watermark_offsets(tp, timeout=10)[1] for tp in parts}
+        consumer.assign(parts)
+        out, done = [], {p for p, end in ends.items() if end == 0}
+        deadline = time.monotonic() + timeout
+        while len(done) < len(parts):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"reading {topic}: got {len(out)} messages, partitions done {sorted(done)} of {ends}")
+            msg = consumer.poll(0.5)
+            if msg is None:
+                continue
+            if msg.error():
+                raise RuntimeError(f"reading {topic}: {msg.error()}")
+            out.append(msg)
+            if msg.offset() + 1 >= ends[msg.partition()]:
+                done.add(msg.partition())
+        return out
+    finally:
+        consumer.close()
