@@ -50,7 +50,7 @@ else
     rm -rf "$venv"
   fi
   [ -x "$venv/bin/python" ] || { log "creating venv $venv with $py"; "$py" -m venv "$venv" || die "python -m venv failed"; }
-  log "pip install -r spark/requirements.txt (first time: several minutes, pyspark is a ~300 MB sdist)"
+  log "pip install -r spark/requirements.txt (first time: about a minute, pyspark is a ~300 MB sdist built into a wheel; pip caches it)"
   "$venv/bin/python" -m pip install -q --upgrade pip >&2 || die "pip upgrade failed"
   "$venv/bin/python" -m pip install -q -r "$req" >&2 || die "pip install -r $req failed (is PyPI reachable?)"
   echo "$want" >"$stamp"
