@@ -1,3 +1,5 @@
+// First: must run before kafkajs is loaded (see kafkajs-patch.ts).
+export { KAFKAJS_PATCH } from './kafkajs-patch';
 export * from './errors';
 export * from './wire/confluent-frame';
 export * from './retry/backoff';

@@ -83,6 +83,8 @@ interface Failure {
   attempt: number;
 }
 
+type Decoded = { record: KafkaRecord | undefined } | { failure: Failure };
+
 /** Per-batch helpers from kafkajs plus our stop condition. */
 interface BatchScope {
   topic: string;
@@ -279,7 +281,8 @@ export class BatchConsumer {
     try {
       for (const message of batch.messages) {
         if (scope.shouldStop()) return false;
-        const decoded = await this.decode(h, scope, message);
+        let decoded = this.decode(h, scope, message);
+        if (decoded instanceof Promise) decoded = await decoded;
         if ('failure' in decoded) {
           if (!(await this.toDlq(scope, [decoded.failure], payload))) return false;
         } else if (decoded.record) {
@@ -358,7 +361,8 @@ export class BatchConsumer {
       const good: KafkaRecord[] = [];
       const bad: Failure[] = [];
       for (const message of chunk) {
-        const decoded = await this.decode(h, scope, message);
+        let decoded = this.decode(h, scope, message);
+        if (decoded instanceof Promise) decoded = await decoded;
         if ('failure' in decoded) bad.push(decoded.failure);
         else if (decoded.record) good.push(decoded.record);
         else return false;
@@ -434,29 +438,30 @@ export class BatchConsumer {
   }
 
   /** A decoded record, a failure for the DLQ, or `{record: undefined}` when the batch was abandoned. */
-  private async decode(
+  /**
+   * Decodes one message: a record, a failure for the DLQ, or `{record: undefined}` when the batch
+   * was abandoned. Synchronous (no promise) once the writer schema is cached.
+   */
+  private decode(
     h: CompiledHandler,
     scope: BatchScope,
     message: KafkaMessage,
-  ): Promise<{ record: KafkaRecord | undefined } | { failure: Failure }> {
-    const toRecord = (value: unknown, schemaId: number): KafkaRecord => ({
-      topic: scope.topic,
-      partition: scope.partition,
-      offset: message.offset,
-      key: message.key,
-      value,
-      headers: message.headers ?? {},
-      timestamp: message.timestamp,
-      schemaId,
-      raw: message.value as Buffer,
-    });
+  ): Decoded | Promise<Decoded> {
     try {
       const d = this.opts.serde.decodeSync(message.value, h.reader);
-      if (d) return { record: toRecord(d.value, d.schemaId) };
+      if (d) return { record: toRecord(scope, message, d.value, d.schemaId) };
     } catch (error) {
       return { failure: { message, error, schemaId: peekSchemaId(message.value), attempt: 1 } };
     }
-    // Writer schema not cached yet: one registry call, retried while the registry is unreachable.
+    return this.decodeAfterFetch(h, scope, message);
+  }
+
+  /** Writer schema not cached yet: one registry call, retried while the registry is unreachable. */
+  private async decodeAfterFetch(
+    h: CompiledHandler,
+    scope: BatchScope,
+    message: KafkaMessage,
+  ): Promise<Decoded> {
     const schemaId = peekSchemaId(message.value)!;
     let loaded = false;
     const outcome = await this.attempt(h, scope, async () => {
@@ -472,7 +477,7 @@ export class BatchConsumer {
     if (!loaded) return { record: undefined };
     try {
       const d = this.opts.serde.decodeSync(message.value, h.reader)!;
-      return { record: toRecord(d.value, d.schemaId) };
+      return { record: toRecord(scope, message, d.value, d.schemaId) };
     } catch (error) {
       return { failure: { message, error, schemaId, attempt: 1 } };
     }
@@ -603,6 +608,25 @@ export class BatchConsumer {
     }
     process.exit(1);
   }
+}
+
+function toRecord(
+  scope: BatchScope,
+  message: KafkaMessage,
+  value: unknown,
+  schemaId: number,
+): KafkaRecord {
+  return {
+    topic: scope.topic,
+    partition: scope.partition,
+    offset: message.offset,
+    key: message.key,
+    value,
+    headers: message.headers ?? {},
+    timestamp: message.timestamp,
+    schemaId,
+    raw: message.value as Buffer,
+  };
 }
 
 /** The original message behind a decoded record (for the DLQ). */
