@@ -47,3 +47,7 @@ typecheck: bootstrap
 
 clean: ## remove build outputs (keeps the .stack install cache)
 	@rm -rf apps/*/dist libs/*/dist e2e/dist .turbo apps/*/.turbo libs/*/.turbo
+
+.PHONY: compose-config
+compose-config: ## validate docker-compose.yml quietly (env: .env, else .env.example; deploy/docker/check-compose.sh checks more)
+	@$$(command -v docker-compose >/dev/null && echo docker-compose || echo docker compose) --env-file "$$([ -f .env ] && echo .env || echo .env.example)" -f docker-compose.yml config -q && echo "docker-compose.yml: valid"

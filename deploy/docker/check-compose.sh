@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# Checks that docker-compose.yml is valid and still in step with the native stack and the repo.
+# Needs no Docker engine: docker-compose (or `docker compose`) validates and renders the file, Python
+# reads the result. Exits 1 listing every problem found; prints what it checked otherwise.
+#
+#   deploy/docker/check-compose.sh
+#
+# What it checks:
+#   - `config` passes with the default profile and with --profile cluster, using .env.example
+#     overlaid by .env (so a variable added to .env.example later is there for old checkouts too);
+#   - topics: redpanda-init's own parser of libs/contracts/topics.json gives exactly the topics and
+#     partitions an independent JSON parser gives, topics.json is what it mounts, and its default
+#     partition count equals the native Kafka's num.partitions;
+#   - apps: every folder of apps/ is a compose service of that name built from node.Dockerfile with
+#     APP=<folder>, with <APP>_METRICS_PORT set and published, and a scrape job of that name in
+#     deploy/prometheus/prometheus.yml; every service built with APP names an existing folder;
+#   - Prometheus: every job of the native template is a compose service or alias, every ${VAR} in it
+#     is in .env.example and in the prometheus service's environment, and the rendered file passes
+#     `promtool check config` (when promtool is installed);
+#   - every long-running service has a healthcheck and a mem_limit, every depends_on a condition;
+#   - every ${VAR} of docker-compose.yml is in .env.example, and each ${VAR:-default} default equals
+#     .env.example's value; password/secret/token values are ${VAR:?...} only;
+#   - the Grafana dashboards use the provisioned datasource uid, and every citypulse_* metric they
+#     query exists in libs/observability or spark/citypulse_spark/metrics.py.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+
+if command -v docker-compose >/dev/null 2>&1; then
+  COMPOSE=(docker-compose)
+elif docker compose version >/dev/null 2>&1; then
+  COMPOSE=(docker compose)
+else
+  echo "check-compose: neither docker-compose nor the docker compose plugin is installed" >&2
+  exit 1
+fi
+
+PY=""
+for c in python3 /usr/bin/python3; do
+  if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import yaml' 2>/dev/null; then PY="$c"; break; fi
+done
+[ -n "$PY" ] || { echo "check-compose: needs a python3 with PyYAML (python3-yaml)" >&2; exit 1; }
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+# .env.example overlaid by .env, one value per key (the last wins), as scripts/env.sh layers them
+"$PY" - "$tmp/env" <<'PY'
+import os, re, sys
+vals = {}
+for f in (".env.example", ".env"):
+    if not os.path.exists(f):
+        continue
+    for line in open(f):
+        m = re.match(r"\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$", line)
+        if m:
+            vals[m.group(1)] = m.group(2).strip()
+with open(sys.argv[1], "w") as out:
+    for k, v in vals.items():
+        out.write(f"{k}={v}\n")
+PY
+
+problems=()
+for profile in "" cluster; do
+  args=(--env-file "$tmp/env" -f docker-compose.yml)
+  [ -n "$profile" ] && args+=(--profile "$profile")
+  if ! "${COMPOSE[@]}" "${args[@]}" config -q 2>"$tmp/err"; then
+    problems+=("compose config${profile:+ --profile $profile} fails: $(tr '\n' ' ' <"$tmp/err")")
+  fi
+done
+if ! "${COMPOSE[@]}" --env-file "$tmp/env" -f docker-compose.yml --profile cluster config >"$tmp/rendered.yml" 2>"$tmp/err"; then
+  problems+=("compose config (render) fails: $(tr '\n' ' ' <"$tmp/err")")
+  printf 'check-compose: FAILED\n' >&2; printf '  - %s\n' "${problems[@]}" >&2; exit 1
+fi
+
+bash deploy/docker/redpanda-init.sh --list-topics libs/contracts/topics.json >"$tmp/init-topics" ||
+  problems+=("redpanda-init.sh --list-topics failed")
+(set -a; . "$tmp/env"; set +a; sh deploy/docker/prometheus-entrypoint.sh --render deploy/prometheus/prometheus.yml) \
+  >"$tmp/prometheus.yml" 2>"$tmp/err" || problems+=("rendering the Prometheus template fails: $(cat "$tmp/err")")
+if command -v promtool >/dev/null 2>&1 && [ -s "$tmp/prometheus.yml" ]; then
+  promtool check config --syntax-only "$tmp/prometheus.yml" >"$tmp/err" 2>&1 ||
+    problems+=("promtool rejects the rendered Prometheus config: $(tr '\n' ' ' <"$tmp/err")")
+fi
+
+mapfile -t more < <("$PY" - "$tmp" <<'PY'
+import glob, json, os, re, sys
+import yaml
+
+tmp = sys.argv[1]
+out = []
+say = out.append
+# the file without its comment lines (they show ${VAR} examples)
+raw = "".join(l for l in open("docker-compose.yml") if not l.lstrip().startswith("#"))
+doc = yaml.safe_load(open(os.path.join(tmp, "rendered.yml")))
+services = doc.get("services", {})
+
+def env_file(path):
+    vals = {}
+    for line in open(path):
+        m = re.match(r"\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$", line)
+        if m:
+            vals[m.group(1)] = m.group(2).strip()
+    return vals
+example = env_file(".env.example")
+
+def env_of(svc):
+    e = services.get(svc, {}).get("environment") or {}
+    if isinstance(e, list):
+        e = dict(x.split("=", 1) if "=" in x else (x, "") for x in e)
+    return e
+
+def published(svc):
+    ports = set()
+    for p in services.get(svc, {}).get("ports") or []:
+        if isinstance(p, dict):
+            ports.add(str(p.get("published")))
+        else:
+            parts = str(p).split("/")[0].split(":")
+            ports.add(parts[-2] if len(parts) >= 2 else parts[0])
+    return ports
+
+names = set(services)
+for s, d in services.items():
+    nets = d.get("networks") or {}
+    if isinstance(nets, dict):
+        for n in nets.values():
+            names.update((n or {}).get("aliases") or [])
+
+# --- topics -------------------------------------------------------------------------------------
+topics = json.load(open("libs/contracts/topics.json"))
+want = sorted(f"{s['topic']} {int(s.get('partitions', 1))}" for s in topics["streams"].values())
+got = sorted(l.strip() for l in open(os.path.join(tmp, "init-topics")) if l.strip())
+if want != got:
+    say(f"redpanda-init reads topics.json as {got}, JSON says {want}")
+init = services.get("redpanda-init", {})
+tf = env_of("redpanda-init").get("TOPICS_FILE", "/citypulse/topics.json")
+mounts = [v if isinstance(v, str) else f"{v.get('source')}:{v.get('target')}" for v in init.get("volumes") or []]
+if not any(m.split(":")[0].endswith("libs/contracts/topics.json") and m.split(":")[1] == tf for m in mounts):
+    say(f"redpanda-init does not mount libs/contracts/topics.json at {tf}")
+kafka_run = open("deploy/local/services/kafka/run.sh").read()
+m = re.search(r"^num\.partitions=(\d+)", kafka_run, re.M)
+init_sh = open("deploy/docker/redpanda-init.sh").read()
+m2 = re.search(r"default_topic_partitions (\d+)", init_sh)
+if not m or not m2 or m.group(1) != m2.group(1):
+    say(f"default partitions differ: native Kafka num.partitions={m and m.group(1)}, redpanda-init default_topic_partitions={m2 and m2.group(1)}")
+
+# --- apps ---------------------------------------------------------------------------------------
+apps = sorted(os.path.basename(os.path.dirname(p)) for p in glob.glob("apps/*/package.json"))
+template = open("deploy/prometheus/prometheus.yml").read()
+jobs = re.findall(r"job_name:\s*['\"]?([A-Za-z0-9_.-]+)", template)
+for app in apps:
+    if app not in jobs:
+        say(f"apps/{app} has no scrape job in deploy/prometheus/prometheus.yml")
+    d = services.get(app)
+    if d is None:
+        say(f"apps/{app} has no compose service named {app}")
+        continue
+    b = d.get("build") or {}
+    if not str(b.get("dockerfile", "")).endswith("deploy/docker/node.Dockerfile") or (b.get("args") or {}).get("APP") != app:
+        say(f"service {app} is not built from deploy/docker/node.Dockerfile with APP={app}")
+    var = app.upper().replace("-", "_") + "_METRICS_PORT"
+    if var not in example:
+        say(f"{var} (metrics port of apps/{app}) is not in .env.example")
+    port = env_of(app).get(var)
+    if port is None:
+        say(f"service {app} does not set {var}")
+    elif str(port) not in published(app):
+        say(f"service {app} does not publish its metrics port {var}={port}")
+for s, d in services.items():
+    app = ((d.get("build") or {}).get("args") or {}).get("APP")
+    if app is not None and app not in apps:
+        say(f"service {s} builds APP={app}, but apps/{app} does not exist")
+
+# --- Prometheus ---------------------------------------------------------------------------------
+for j in jobs:
+    if j not in names:
+        say(f"scrape job {j} of deploy/prometheus/prometheus.yml is no compose service or alias")
+penv = env_of("prometheus")
+for v in sorted(set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", template))):
+    if v not in example:
+        say(f"{v} (used by deploy/prometheus/prometheus.yml) is not in .env.example")
+    if v not in penv:
+        say(f"the prometheus service does not set {v} (used by deploy/prometheus/prometheus.yml)")
+
+# --- healthchecks, memory, dependencies -----------------------------------------------------------
+for s, d in services.items():
+    one_shot = str(d.get("restart", "")).strip("'\"") in ("no", "")
+    if not one_shot:
+        if not d.get("healthcheck") or d["healthcheck"].get("disable"):
+            say(f"service {s} has no healthcheck")
+    if not d.get("mem_limit") and not ((d.get("deploy") or {}).get("resources") or {}).get("limits"):
+        say(f"service {s} has no memory limit")
+    dep = d.get("depends_on") or {}
+    if isinstance(dep, list):
+        say(f"service {s}: depends_on without conditions")
+    else:
+        for t, c in dep.items():
+            cond = (c or {}).get("condition")
+            if cond not in ("service_healthy", "service_completed_successfully"):
+                say(f"service {s}: depends_on {t} with condition {cond}")
+            elif cond == "service_healthy" and not services.get(t, {}).get("healthcheck"):
+                say(f"service {s} waits for {t} to be healthy, but {t} has no healthcheck")
+
+# --- variables ----------------------------------------------------------------------------------
+for m in re.finditer(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}", raw):
+    var, op, arg = m.group(1), m.group(2), m.group(3)
+    if var not in example:
+        say(f"docker-compose.yml uses ${{{var}}}, which .env.example does not define")
+    elif op in (":-", "-") and arg != example[var]:
+        say(f"docker-compose.yml defaults {var} to '{arg}', .env.example to '{example[var]}'")
+for m in re.finditer(r"^\s*([A-Z0-9_]*(?:PASSWORD|SECRET|TOKEN)[A-Z0-9_]*):\s*(.+)$", raw, re.M):
+    if not re.fullmatch(r"\$\{[A-Za-z_][A-Za-z0-9_]*:\?[^}]*\}", m.group(2).strip().strip("'\"")):
+        say(f"docker-compose.yml: {m.group(1)} must come from .env as ${{VAR:?...}}, not '{m.group(2).strip()}'")
+
+# --- Grafana ------------------------------------------------------------------------------------
+ds = yaml.safe_load(open("deploy/grafana/provisioning/datasources/prometheus.yaml"))
+uids = {d.get("uid") for d in ds.get("datasources", [])}
+known = set(re.findall(r"'([a-z_]+)'", open("libs/observability/src/metrics.ts").read()))
+known = {"citypulse_" + k for k in known}
+spark_src = open("spark/citypulse_spark/metrics.py").read()
+for kind, name in re.findall(r"(Counter|Gauge|Histogram)\(\s*\"(citypulse_[a-z_]+)\"", spark_src):
+    known.add(name + "_total" if kind == "Counter" and not name.endswith("_total") else name)
+def walk(o):
+    if isinstance(o, dict):
+        yield o
+        for v in o.values():
+            yield from walk(v)
+    elif isinstance(o, list):
+        for v in o:
+            yield from walk(v)
+for f in sorted(glob.glob("deploy/grafana/dashboards/*.json")):
+    try:
+        dash = json.load(open(f))
+    except ValueError as e:
+        say(f"{f}: not JSON ({e})")
+        continue
+    for o in walk(dash):
+        dsr = o.get("datasource")
+        if isinstance(dsr, dict) and dsr.get("uid") not in uids and not str(dsr.get("uid", "")).startswith("$"):
+            say(f"{f}: datasource uid {dsr.get('uid')} is not provisioned ({sorted(uids)})")
+        for key in ("expr", "definition"):
+            if isinstance(o.get(key), str):
+                for metric in re.findall(r"\b(citypulse_[a-z_]+)", o[key]):
+                    base = re.sub(r"_(bucket|sum|count)$", "", metric)
+                    if metric not in known and base not in known:
+                        say(f"{f}: metric {metric} is not defined in libs/observability or the Spark job")
+
+print("\n".join(out))
+print(f"#summary {len(services)} services, {len(apps)} apps ({', '.join(apps)}), {len(want)} topics, {len(jobs)} scrape jobs")
+PY
+)
+summary=""
+for p in "${more[@]}"; do
+  case "$p" in
+    "#summary "*) summary="${p#\#summary }" ;;
+    "") ;;
+    *) problems+=("$p") ;;
+  esac
+done
+
+if [ "${#problems[@]}" -gt 0 ]; then
+  echo "check-compose: FAILED (${#problems[@]} problem(s))" >&2
+  printf '  - %s\n' "${problems[@]}" >&2
+  exit 1
+fi
+echo "check-compose: OK: $summary; compose config valid with and without --profile cluster; topics, apps,"
+echo "  scrape jobs, variables, healthchecks, memory limits and dashboards in step with the native stack"
