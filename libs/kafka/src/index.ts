@@ -18,3 +18,4 @@ export * from './nest/kafka-batch.transport';
 export * from './nest/kafka-producer.client';
 export * from './nest/kafka-transport.module';
 export * from './shutdown';
+export * from './admin/ensure-topics';
