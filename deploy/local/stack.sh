@@ -27,6 +27,10 @@ INSTALLABLE=(process-compose "${SERVICES[@]}" spark)
 PC="$STACK_CACHE/bin/process-compose"
 RUN="$CITYPULSE_STACK/run"
 SOCK="$RUN/process-compose.sock"
+# A unix socket path must fit in 108 bytes; a deep checkout gets one in /tmp, named after it.
+if [ ${#SOCK} -gt 100 ]; then
+  SOCK="/tmp/citypulse-pc-$(printf '%s' "$CITYPULSE_STACK" | sha256sum | cut -c1-12).sock"
+fi
 PIDFILE="$RUN/process-compose.pid"
 PC_LOG="$STACK_LOGS/process-compose.log"
 UP_TIMEOUT="${STACK_UP_TIMEOUT:-300}"
@@ -189,7 +193,9 @@ preflight() {
 wait_healthy() {
   local deadline=$((SECONDS + UP_TIMEOUT)) states svc status ready restarts last=""
   while :; do
-    if ! pc_pid >/dev/null; then
+    # Liveness by pid only: right after the start the pid may still be the subshell that is about
+    # to exec process-compose, so pc_pid's name check would be a race.
+    if ! kill -0 "$(cat "$PIDFILE" 2>/dev/null || echo 0)" 2>/dev/null; then
       echo "citypulse stack: the supervisor (process-compose) exited during start-up; its log: $PC_LOG" >&2
       tail -n 20 "$PC_LOG" 2>/dev/null | sed 's/^/    | /' >&2
       return 1
