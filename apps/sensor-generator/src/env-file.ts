@@ -2,21 +2,21 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /**
- * For `pnpm start` against `make up`: loads the repository's .env (if there is one) into the
- * environment. Variables already set win, so a deployment's real environment is never overridden.
- * Returns the file loaded, if any.
+ * For `pnpm start` against `make up`: layers the repository's env files as scripts/env.sh does —
+ * variables already set win over .env, which wins over .env.example (every default) — so a
+ * deployment's real environment is never overridden. Returns the files loaded.
  */
-export function loadRepoEnvFile(from: string = __dirname): string | undefined {
+export function loadRepoEnvFile(from: string = __dirname): string[] {
   let dir = from;
   for (;;) {
     if (existsSync(join(dir, 'pnpm-workspace.yaml'))) {
-      const file = join(dir, '.env');
-      if (!existsSync(file)) return undefined;
-      process.loadEnvFile(file);
-      return file;
+      // process.loadEnvFile never overwrites a variable that is set: the first file wins.
+      const files = [join(dir, '.env'), join(dir, '.env.example')].filter((f) => existsSync(f));
+      for (const f of files) process.loadEnvFile(f);
+      return files;
     }
     const parent = dirname(dir);
-    if (parent === dir) return undefined;
+    if (parent === dir) return [];
     dir = parent;
   }
 }
