@@ -20,7 +20,7 @@ import {
   type RunSummary,
 } from './run/generator-runner';
 import { describePlan, planRun } from './run/plan';
-import { CITY, GENERATOR_CONFIG, GENERATOR_METRICS, KAFKA_METRICS } from './tokens';
+import { CITY, GENERATOR_CONFIG, GENERATOR_METRICS, KAFKA_METRICS, OUTPUT_TOPIC } from './tokens';
 
 /** Runs the simulation once: plan from the config, sinks (Kafka and/or a dump), pace, report. */
 @Injectable()
@@ -32,6 +32,7 @@ export class GeneratorService {
     @Inject(CITY) private readonly city: CityDefinition,
     @Inject(GENERATOR_METRICS) private readonly metrics: GeneratorMetrics,
     @Inject(KAFKA_METRICS) private readonly kafkaMetrics: KafkaMetrics,
+    @Inject(OUTPUT_TOPIC) private readonly topicName: string,
   ) {}
 
   async run(signal?: AbortSignal): Promise<RunSummary> {
@@ -72,18 +73,18 @@ export class GeneratorService {
     if (!g.GENERATOR_DRY_RUN) {
       const contract = contractOf('trafficRaw');
       const kafka = createKafka(this.config.kafka);
-      await ensureTopic(kafka, contract.topic, contract.partitions);
+      await ensureTopic(kafka, this.topicName, contract.partitions);
       const { url, auth } = this.config.registry;
       const serde = new AvroSerde(
         new SchemaRegistryClient({ url, username: auth?.username, password: auth?.password }),
       );
       const producer = new KafkaProducer({ kafka, serde, metrics: this.kafkaMetrics });
       await producer.connect();
-      const topic = await producer.topic<TrafficReadingRaw>(contract.topic, {
+      const topic = await producer.topic<TrafficReadingRaw>(this.topicName, {
         schema: contract.schema,
       });
       sinks.push(new KafkaRecordSink(producer, topic));
-      this.log.log(`producing to ${contract.topic} (schema id ${topic.schemaId})`);
+      this.log.log(`producing to ${this.topicName} (schema id ${topic.schemaId})`);
     }
     return sinks;
   }
