@@ -303,7 +303,7 @@ async function main() {
           ...builtin,
           pipeline: 'ServerKafka (eachMessage, JSON) -> no-op -> ClientKafka.emit (JSON)',
         },
-        kafkajs_group_patch: lib.KAFKAJS_PATCH,
+        kafkajs_group_patch: 'patches/kafkajs@2.2.4.patch (applies to both transports)',
         timing:
           'first record seen by a handler -> last output record acknowledged; topics pre-filled',
         schema: 'libs/contracts/schemas/traffic-reading-raw.avsc',

@@ -32,6 +32,8 @@ FROM base AS build
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 # 1. pnpm itself, then the package store from the lockfile alone (cached until the lockfile changes)
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
+# pnpm applies patches/ (patchedDependencies) at install; the lockfile records their hashes
+COPY patches ./patches
 RUN corepack install
 RUN --mount=type=cache,id=citypulse-pnpm-store,target=/pnpm/store \
     pnpm fetch --frozen-lockfile

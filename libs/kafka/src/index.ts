@@ -1,5 +1,3 @@
-// First: must run before kafkajs is loaded (see kafkajs-patch.ts).
-export { KAFKAJS_PATCH } from './kafkajs-patch';
 export * from './errors';
 export * from './wire/confluent-frame';
 export * from './retry/backoff';
