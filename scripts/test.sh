@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: every check and every test tier, against the real native stack.
-#   1. workspace install, build, lint (typed, zero warnings), typecheck, unit tests   (no services)
+#   1. workspace install, build, lint (typed, zero warnings), typecheck, unit tests   (no services),
+#      and docker-compose.yml checked against the native stack (deploy/docker/check-compose.sh)
 #   2. the native stack: started here when it is down, and stopped again at the end
 #   3. integration tests (libs, apps) and the Spark job's tests against the real services
 #   4. end-to-end tests over the whole pipeline
@@ -22,6 +23,11 @@ deploy/local/stack.sh install
 step "build, lint, typecheck, unit tests"
 pnpm turbo run build lint typecheck test --output-logs=new-only
 pnpm prettier --check . >/dev/null || { echo "prettier: files need formatting (pnpm format)" >&2; exit 1; }
+
+step "docker-compose.yml in step with the native stack"
+# No Docker engine here: Debian's docker-compose validates and renders the file.
+(. deploy/local/lib.sh && SVC=compose apt_install docker-compose)
+deploy/docker/check-compose.sh
 
 step "native stack"
 started_here=0
