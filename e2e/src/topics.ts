@@ -1,0 +1,127 @@
+import { STREAM_DEFINITIONS, type StreamName } from '@citypulse/contracts';
+import { contractTopicSpecs, ensureContractTopics } from '@citypulse/kafka';
+import { waitFor } from '@citypulse/testing';
+import { AssignerProtocol, type Kafka } from 'kafkajs';
+
+/** The streams of the traffic flow: what the demo and the e2e test run through. */
+export const TRAFFIC_FLOW: readonly StreamName[] = [
+  'trafficRaw',
+  'trafficNormalized',
+  'trafficByZone5m',
+  'mobilityIndex5m',
+];
+
+/** The flow's topics and their DLQs. */
+export function flowTopics(): string[] {
+  return contractTopicSpecs(TRAFFIC_FLOW).map((s) => s.topic);
+}
+
+/** Every contract topic and its DLQ, with topics.json's partitions (libs/kafka). */
+export function ensureAllTopics(kafka: Kafka): Promise<string[]> {
+  return ensureContractTopics(kafka);
+}
+
+/** Consumer groups with live members that read any of `topics`: group id -> member client ids. */
+export async function activeConsumers(
+  kafka: Kafka,
+  topics: readonly string[],
+): Promise<Map<string, string[]>> {
+  const wanted = new Set(topics);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.listGroups();
+    const out = new Map<string, string[]>();
+    if (groups.length === 0) return out;
+    const described = await admin.describeGroups(groups.map((g) => g.groupId));
+    for (const g of described.groups) {
+      for (const m of g.members) {
+        const a =
+          m.memberAssignment.length > 0
+            ? AssignerProtocol.MemberAssignment.decode(m.memberAssignment)
+            : null;
+        const reads = a ? Object.keys(a.assignment).some((t) => wanted.has(t)) : false;
+        if (reads)
+          out.set(g.groupId, [...(out.get(g.groupId) ?? []), `${m.clientId}@${m.clientHost}`]);
+      }
+    }
+    return out;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Deletes the flow's topics (and DLQs) and creates them again empty, waiting until the broker
+ * has really dropped the old ones: deletion is asynchronous, and a create before it is done
+ * fails with "topic already exists" (or "marked for deletion").
+ */
+export async function recreateTopics(
+  kafka: Kafka,
+  streams: readonly StreamName[] = TRAFFIC_FLOW,
+): Promise<void> {
+  const specs = contractTopicSpecs(streams);
+  const names = specs.map((s) => s.topic);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const present = names.filter((t) => existing.has(t));
+    if (present.length > 0) await admin.deleteTopics({ topics: present, timeout: 30_000 });
+    await waitFor(
+      async () => {
+        const now = new Set(await admin.listTopics());
+        return names.every((t) => !now.has(t));
+      },
+      { timeoutMs: 60_000, what: `the broker to drop ${present.join(', ')}` },
+    );
+    await waitFor(
+      async () => {
+        const now = new Set(await admin.listTopics());
+        const missing = specs.filter((s) => !now.has(s.topic));
+        if (missing.length === 0) return true;
+        await admin.createTopics({
+          topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.partitions })),
+          waitForLeaders: true,
+        });
+        return false;
+      },
+      { timeoutMs: 60_000, what: `the flow's topics to be created again` },
+    );
+    // Leaders elected and metadata visible for every partition.
+    await waitFor(
+      async () => {
+        const md = await admin.fetchTopicMetadata({ topics: names });
+        return md.topics.every(
+          (t) =>
+            t.partitions.length === STREAM_DEFINITIONS[streamOf(t.name, streams)].partitions &&
+            t.partitions.every((p) => p.leader >= 0),
+        );
+      },
+      { timeoutMs: 60_000, what: 'leaders of the new topics' },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function streamOf(topic: string, streams: readonly StreamName[]): StreamName {
+  const s = streams.find(
+    (n) =>
+      topic === STREAM_DEFINITIONS[n].topic || topic.startsWith(`${STREAM_DEFINITIONS[n].topic}.`),
+  );
+  if (!s) throw new Error(`${topic} is not a topic of ${streams.join(', ')}`);
+  return s;
+}
+
+/** Sum of the end offsets of a topic's partitions. */
+export async function endOffsetTotal(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offs = await admin.fetchTopicOffsets(topic);
+    return offs.reduce((n, o) => n + Number(o.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}

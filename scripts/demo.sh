@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `make demo`: the traffic flow end to end on the native stack, shown as it happens.
+#   1. workspace packages and the apps' builds (turbo; cached after the first time), the Spark venv
+#   2. the native stack: started here when it is down, and stopped again at the end
+#   3. e2e/dist/demo.js: normalizer, aggregation-sink, the Spark job and the sensor-generator
+#      (clock x60) as child processes, and every 5 s what they do. Ctrl-C stops them all.
+# DEMO_SECONDS=N runs N seconds and exits 0 only if aggregates reached MongoDB and gold Parquet
+# files exist under the run's LAKE_DIR/gold.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$CITYPULSE_ROOT"
+export TURBO_TELEMETRY_DISABLED=1 COREPACK_ENABLE_DOWNLOAD_PROMPT=0
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "build"
+scripts/bootstrap.sh >/dev/null
+pnpm turbo run build --filter=@citypulse/e2e... --filter=@citypulse/normalizer... \
+  --filter=@citypulse/aggregation-sink... --filter=@citypulse/sensor-generator... --output-logs=errors-only
+deploy/local/stack.sh install spark >/dev/null
+
+step "native stack"
+started_here=0
+if deploy/local/stack.sh status --quiet; then
+  echo "the stack is already up (it stays up afterwards)"
+else
+  deploy/local/stack.sh up
+  started_here=1
+fi
+stop_stack() {
+  if [ "$started_here" = 1 ]; then
+    step "stopping the stack this demo started"
+    deploy/local/stack.sh down || true
+  fi
+}
+trap stop_stack EXIT
+# Ctrl-C reaches the demo (foreground) too; it stops the services and exits, then the trap runs.
+trap ':' INT
+
+step "demo"
+node e2e/dist/demo.js
