@@ -1,14 +1,12 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@citypulse/config';
-import { exitOnSignals } from '@citypulse/kafka';
+import { loadConfigOrExit, loadRepoEnvFiles } from '@citypulse/config';
+import { exitOnSignals, withKafkaReadiness } from '@citypulse/kafka';
 import { Metrics, startObservabilityServer } from '@citypulse/observability';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { normalizerConfigSchema } from './config/normalizer.config';
-import { loadRepoEnvFile } from './env-file';
 import { NormalizerModule } from './normalizer.module';
-import { kafkaMetricsWithReadiness } from './metrics/kafka-readiness';
 import { normalizerTransport } from './transport';
 
 /**
@@ -17,7 +15,7 @@ import { normalizerTransport } from './transport';
  * rejects go to <raw topic>.dlq. Start more processes with the same group to scale out.
  */
 async function main(): Promise<void> {
-  loadRepoEnvFile();
+  loadRepoEnvFiles();
   const config = loadConfigOrExit(normalizerConfigSchema, process.env);
   const worker = config.normalizer.NORMALIZER_WORKER;
   const metrics = new Metrics({ service: 'normalizer', labels: { worker } });
@@ -26,7 +24,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(
     NormalizerModule.forRoot(config, metrics),
     {
-      strategy: normalizerTransport(config, kafkaMetricsWithReadiness(metrics, kafkaReady)),
+      strategy: normalizerTransport(config, withKafkaReadiness(metrics, kafkaReady)),
       logger: config.log.level === 'silent' ? false : undefined,
     },
   );

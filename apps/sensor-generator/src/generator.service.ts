@@ -4,6 +4,7 @@ import {
   KafkaProducer,
   SchemaRegistryClient,
   createKafka,
+  ensureTopics,
   type KafkaMetrics,
 } from '@citypulse/kafka';
 import type { CityDefinition } from '@citypulse/postgres';
@@ -11,7 +12,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { GeneratorConfig } from './config/generator.config';
 import { JsonlDumpSink } from './dump/dump-sink';
 import { createInjector } from './dump/generate';
-import { ensureTopic } from './kafka/ensure-topic';
 import { KafkaRecordSink } from './kafka/kafka-sink';
 import {
   GeneratorRunner,
@@ -73,7 +73,7 @@ export class GeneratorService {
     if (!g.GENERATOR_DRY_RUN) {
       const contract = contractOf('trafficRaw');
       const kafka = createKafka(this.config.kafka);
-      await ensureTopic(kafka, this.topicName, contract.partitions);
+      await ensureTopics(kafka, [{ topic: this.topicName, partitions: contract.partitions }]);
       const { url, auth } = this.config.registry;
       const serde = new AvroSerde(
         new SchemaRegistryClient({ url, username: auth?.username, password: auth?.password }),

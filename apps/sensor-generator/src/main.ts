@@ -1,14 +1,13 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@citypulse/config';
+import { loadConfigOrExit, loadRepoEnvFiles } from '@citypulse/config';
+import { withKafkaReadiness } from '@citypulse/kafka';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Metrics, startObservabilityServer } from '@citypulse/observability';
 import { FlagError, generatorConfigSchema, usage, withFlags } from './config/generator.config';
 import { GeneratorModule } from './generator.module';
 import { GeneratorService } from './generator.service';
-import { loadRepoEnvFile } from './env-file';
 import { generatorMetrics } from './metrics/generator-metrics';
-import { kafkaMetricsWithReadiness } from './metrics/kafka-readiness';
 
 /**
  * sensor-generator: simulates the city's traffic sensors and produces their readings to the raw
@@ -23,7 +22,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${usage()}\n`);
     return;
   }
-  loadRepoEnvFile();
+  loadRepoEnvFiles();
   let source;
   try {
     source = withFlags(argv, process.env);
@@ -42,7 +41,7 @@ async function main(): Promise<void> {
     GeneratorModule.forRoot({
       config,
       metrics: generatorMetrics(metrics),
-      kafkaMetrics: kafkaMetricsWithReadiness(metrics, kafkaReady),
+      kafkaMetrics: withKafkaReadiness(metrics, kafkaReady),
     }),
     {
       logger: config.log.level === 'silent' ? false : undefined,

@@ -29,3 +29,4 @@ export {
   type SchemaRegistryConfig,
 } from './fragments';
 export { REDACTED, isSecretKey, redact, redactString, redactedJson } from './redact';
+export { loadRepoEnvFiles } from './env-files';

@@ -25,3 +25,29 @@ export const NOOP_METRICS: KafkaMetrics = {
   lag: () => undefined,
   e2eLatency: () => undefined,
 };
+
+/** A readiness flag (libs/observability's `Health.flag(name)` is one). */
+export interface ReadinessFlag {
+  set(ok: boolean, detail?: string): void;
+}
+
+/**
+ * The same metrics, with the Kafka connection also driving a readiness flag, so /health/ready
+ * answers 503 until the consumer or producer is connected.
+ */
+export function withKafkaReadiness(metrics: KafkaMetrics, ready: ReadinessFlag): KafkaMetrics {
+  return {
+    consumed: (topic, count, partition) => metrics.consumed(topic, count, partition),
+    produced: (topic, count) => metrics.produced(topic, count),
+    handlerDuration: (topic, s) => metrics.handlerDuration(topic, s),
+    batchSize: (topic, n) => metrics.batchSize(topic, n),
+    dlq: (topic, reason) => metrics.dlq(topic, reason),
+    retry: (topic, reason) => metrics.retry(topic, reason),
+    lag: (topic, partition, lag) => metrics.lag(topic, partition, lag),
+    e2eLatency: (topic, s) => metrics.e2eLatency(topic, s),
+    kafkaConnected: (connected) => {
+      metrics.kafkaConnected?.(connected);
+      ready.set(connected, connected ? undefined : 'not connected to Kafka');
+    },
+  };
+}

@@ -1,12 +1,11 @@
 import { contractOf, type TrafficReadingNormalized } from '@citypulse/contracts';
-import type { KafkaProducer } from '@citypulse/kafka';
+import { ensureTopics, type KafkaProducer } from '@citypulse/kafka';
 import type { Metrics } from '@citypulse/observability';
 import type { ReferenceDataRepository } from '@citypulse/postgres';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { NormalizerConfig } from '../../config/normalizer.config';
 import { DedupCache } from '../../dedup/dedup-cache';
-import { ensureTopic } from '../../kafka/ensure-topic';
 import { KAFKA, KAFKA_PRODUCER, METRICS, NORMALIZER_CONFIG, REFERENCE_DATA } from '../../tokens';
 import { TrafficBatchProcessor } from './traffic-batch';
 import { trafficConsumer } from './traffic.consumer';
@@ -34,8 +33,10 @@ export class TrafficWorkerModule {
           inject: [KAFKA, KAFKA_PRODUCER],
           useFactory: async (kafka: Kafka, producer: KafkaProducer) => {
             // Auto-creation is off in the stack: make sure both ends exist (idempotent, any instance).
-            await ensureTopic(kafka, options.inputTopic, contractOf('trafficRaw').partitions);
-            await ensureTopic(kafka, options.outputTopic, normalized.partitions);
+            await ensureTopics(kafka, [
+              { topic: options.inputTopic, partitions: contractOf('trafficRaw').partitions },
+              { topic: options.outputTopic, partitions: normalized.partitions },
+            ]);
             return producer.topic<TrafficReadingNormalized>(options.outputTopic, {
               schema: normalized.schema,
             });
