@@ -495,18 +495,20 @@ describe('traffic flow end to end', () => {
     const p = run.pipeline;
     const t0 = Date.now();
     const plan = await sendSequence(run, async () => {
-      // the chunk just sent is in flight: kill the normalizer while it handles it
-      await waitFor(
-        async () =>
-          sum(
-            await scrape(`${p.urls.normalizerMetrics}/metrics`),
-            'citypulse_records_consumed_total',
-          ) > 0,
-        {
-          intervalMs: 20,
-          what: 'the normalizer to consume',
-        },
+      // The chunk just sent is in flight: kill the normalizer as soon as its first output is
+      // acknowledged, before it commits, so the restarted one handles part of the chunk again.
+      const admin = p.kafka.admin();
+      await admin.connect();
+      const out = async () =>
+        (await admin.fetchTopicOffsets(TOPICS.trafficNormalized)).reduce(
+          (n, o) => n + Number(o.high),
+          0,
+        );
+      const before = await out();
+      await waitFor(async () => (await out()) > before, { timeoutMs: 10_000, intervalMs: 1 }).catch(
+        () => undefined,
       );
+      await admin.disconnect();
       await p.kill9('normalizer');
       log('normalizer killed with SIGKILL; restarting it');
       await p.restart('normalizer');
