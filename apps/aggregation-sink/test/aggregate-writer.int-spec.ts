@@ -122,6 +122,15 @@ describe('AggregateWriter against real PostgreSQL and FerretDB/MongoDB', () => {
     expect(newest.mongodb).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
   });
 
+  it('updates 150 stored windows in one batch (FerretDB hangs on a bulk modifying 100 or more)', async () => {
+    const v = (n: number) =>
+      [1, 2, 3].flatMap((z) => Array.from({ length: 50 }, (_, w) => trafficUpdate(z, w, n)));
+    await writer.writeTraffic(v(1).map(toTrafficWindow));
+    const report = await writer.writeTraffic(v(2).map(toTrafficWindow));
+    expect(report.mongodb).toEqual({ inserted: 0, updated: 150, unchanged: 0 });
+    expect(report.postgres).toEqual({ inserted: 0, updated: 150, unchanged: 0 });
+  }, 30_000);
+
   it('keeps the newest mobility index per window the same way', async () => {
     const all = [0, 1, 2].flatMap((w) => [1, 2, 3, 4].map((v) => mobilityUpdate(w, v)));
     for (const order of [shuffled(all), all, [...all].reverse()]) {
@@ -211,13 +220,29 @@ describe('conditionalUpserts when a newer version lands between read and write',
     await col.insertOne({ _id: 'a', updated_at: new Date(5), v: 5 });
     // the stale 'a' comes first: its refused upsert must not take 'b' and 'c' down with it
     const result = await conditionalUpserts(col, [item('a', 1), item('b', 1), item('c', 2)], {
-      preRead: false,
+      assume: 'present',
     });
     expect(result).toEqual({ inserted: 2, updated: 0, unchanged: 1 });
     const docs = await col.find().sort({ _id: 1 }).toArray();
     expect(docs.map((d) => [d._id, d.v])).toEqual([
       ['a', 5],
       ['b', 1],
+      ['c', 2],
+    ]);
+  });
+
+  it('settles by version when a window read as absent was inserted meanwhile', async () => {
+    const col = stores.mongoDb.collection<Doc>('race');
+    await col.insertOne({ _id: 'a', updated_at: new Date(5), v: 5 });
+    await col.insertOne({ _id: 'b', updated_at: new Date(1), v: 1 });
+    const result = await conditionalUpserts(col, [item('a', 3), item('b', 4), item('c', 2)], {
+      assume: 'absent',
+    });
+    expect(result).toEqual({ inserted: 1, updated: 1, unchanged: 1 });
+    const docs = await col.find().sort({ _id: 1 }).toArray();
+    expect(docs.map((d) => [d._id, d.v])).toEqual([
+      ['a', 5],
+      ['b', 4],
       ['c', 2],
     ]);
   });

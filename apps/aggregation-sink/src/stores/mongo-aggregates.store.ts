@@ -5,6 +5,7 @@ import {
   type Collection,
   type Db,
   type Filter,
+  type OptionalUnlessRequiredId,
   type UpdateFilter,
   type WriteError,
 } from 'mongodb';
@@ -61,10 +62,11 @@ const DUPLICATE_KEY = 11000;
  * there as well, as the collection's contract for readers.
  *
  * A batch first reads the stored versions of its keys and only writes the windows that are newer
- * (a replay costs one read per batch), then writes those in one unordered bulk. FerretDB 1.24
- * ends an unordered bulk at its first error (MongoDB carries on), which would silently drop the
- * rest of the batch; on a duplicate-key error the batch is therefore re-applied one operation at
- * a time (see conditionalUpserts).
+ * (a replay costs one read per batch), then writes those in unordered bulks of MONGO_BULK_CHUNK.
+ * Two FerretDB 1.24 behaviours shape this (see conditionalUpserts): it ends an unordered bulk at
+ * its first error (MongoDB carries on), which would silently drop the rest of the bulk, so on a
+ * duplicate-key error the bulk is re-applied one operation at a time; and it hangs on a bulk that
+ * modifies 100 or more documents, hence the chunk size.
  */
 export class MongoAggregatesStore {
   readonly traffic: Collection<TrafficDoc>;
@@ -143,65 +145,120 @@ export interface Item<D> {
   doc: Omit<D, '_id'>;
 }
 
-/** Exported for tests: `preRead: false` exercises the bulk and its duplicate-key fallback. */
+/**
+ * Operations per bulk write. FerretDB 1.24 (SQLite) hangs, never answering, on an update command
+ * that modifies 100 or more existing documents (measured: 99 fine, 100 hangs); 50 keeps clear of
+ * that and costs MongoDB next to nothing.
+ */
+export const MONGO_BULK_CHUNK = 50;
+/** Ids per pre-read `$in`. */
+const READ_CHUNK = 500;
+
+/**
+ * Exported for tests: `assume` skips the read of stored versions and takes every window as absent
+ * (insert path) or present (conditional-upsert path), to exercise what happens when another
+ * writer got there between the read and the write.
+ */
 export async function conditionalUpserts<D extends { _id: string; updated_at: Date }>(
   collection: Collection<D>,
   items: Item<D>[],
-  opts: { preRead?: boolean } = {},
+  opts: { assume?: 'absent' | 'present' } = {},
 ): Promise<WriteResult> {
   if (items.length === 0) return EMPTY_RESULT;
   // 1. Skip what the store already holds at this version or newer (every record of a replay)
   //    without writing: one read instead of a refused write per record.
-  const stored =
-    opts.preRead === false
-      ? []
-      : await collection
-          .find({ _id: { $in: items.map((i) => i.id) } } as Filter<D>, {
-            projection: { updated_at: 1 },
-          })
-          .toArray();
-  const storedAt = new Map<string, Date>(stored.map((d) => [String(d._id), d.updated_at]));
-  const pending = items.filter((i) => {
-    const at = storedAt.get(i.id);
-    return at === undefined || i.updatedAt.getTime() > at.getTime();
-  });
-  let result: WriteResult = { ...EMPTY_RESULT, unchanged: items.length - pending.length };
-  if (pending.length === 0) return result;
+  const storedAt = new Map<string, Date>();
+  if (opts.assume === undefined) {
+    for (const chunk of chunks(items, READ_CHUNK)) {
+      const stored = await collection
+        .find({ _id: { $in: chunk.map((i) => i.id) } } as Filter<D>, {
+          projection: { updated_at: 1 },
+        })
+        .toArray();
+      for (const d of stored) storedAt.set(String(d._id), d.updated_at);
+    }
+  }
+  const fresh: Item<D>[] = [];
+  const older: Item<D>[] = [];
+  for (const item of items) {
+    const at = storedAt.get(item.id);
+    if (at === undefined && opts.assume !== 'present') fresh.push(item);
+    else if (at === undefined || item.updatedAt.getTime() > at.getTime()) older.push(item);
+  }
+  // 2. Insert the windows the store has never seen (an upsert that inserts costs FerretDB a scan
+  //    of the collection; an insert does not), and conditionally upsert the older ones.
+  let inserted = 0;
+  let updated = 0;
+  for (const chunk of chunks(fresh, MONGO_BULK_CHUNK)) {
+    const r = await insertChunk(collection, chunk);
+    inserted += r.inserted;
+    updated += r.updated;
+  }
+  for (const chunk of chunks(older, MONGO_BULK_CHUNK)) {
+    const r = await writeChunk(collection, chunk);
+    inserted += r.inserted;
+    updated += r.updated;
+  }
+  // whatever was neither inserted nor updated was left alone
+  return { inserted, updated, unchanged: items.length - inserted - updated };
+}
 
-  // 2. Write the rest in one unordered bulk of conditional upserts.
+/** Inserts windows read as absent; one that appeared meanwhile makes the chunk an upsert chunk. */
+async function insertChunk<D extends { _id: string; updated_at: Date }>(
+  collection: Collection<D>,
+  chunk: Item<D>[],
+): Promise<{ inserted: number; updated: number }> {
   try {
-    const r = await collection.bulkWrite(pending.map(upsertOp), { ordered: false });
-    return add(
-      result,
-      { inserted: r.upsertedCount, updated: r.modifiedCount, unchanged: 0 },
-      pending.length,
+    const docs = chunk.map(
+      (i) => ({ ...i.doc, _id: i.id }) as unknown as OptionalUnlessRequiredId<D>,
     );
+    const r = await collection.insertMany(docs, { ordered: false });
+    return { inserted: r.insertedCount, updated: 0 };
   } catch (err) {
     if (!(err instanceof MongoBulkWriteError) || !onlyDuplicateKeys(err)) throw err;
-    // A newer version landed between the read and the write (another instance, a rebalance).
-    // MongoDB applies the other operations of an unordered bulk and reports them; FerretDB 1.x
-    // stops the whole command at the first error. Either way each operation is idempotent, so
-    // apply them one by one: the ones already done change nothing the second time.
-    result = add(
-      result,
-      { inserted: err.result.upsertedCount, updated: err.result.modifiedCount, unchanged: 0 },
-      0,
-    );
+    // another writer got there first: settle each window by the version rule
+    const settled = await writeChunk(collection, chunk, { skipBulk: true });
+    return { inserted: err.result.insertedCount + settled.inserted, updated: settled.updated };
   }
-  for (const item of pending) {
+}
+
+async function writeChunk<D extends { _id: string; updated_at: Date }>(
+  collection: Collection<D>,
+  chunk: Item<D>[],
+  opts: { skipBulk?: boolean } = {},
+): Promise<{ inserted: number; updated: number }> {
+  let inserted = 0;
+  let updated = 0;
+  if (!opts.skipBulk) {
+    try {
+      const r = await collection.bulkWrite(chunk.map(upsertOp), { ordered: false });
+      return { inserted: r.upsertedCount, updated: r.modifiedCount };
+    } catch (err) {
+      if (!(err instanceof MongoBulkWriteError) || !onlyDuplicateKeys(err)) throw err;
+      // A newer version landed between the read and the write (another instance, a rebalance).
+      // MongoDB applies the other operations of an unordered bulk and reports them; FerretDB 1.x
+      // stops the whole command at the first error. Either way each operation is idempotent, so
+      // apply them one by one: the ones already done change nothing the second time.
+      inserted = err.result.upsertedCount;
+      updated = err.result.modifiedCount;
+    }
+  }
+  for (const item of chunk) {
     try {
       const r = await collection.updateOne(...upsertArgs(item));
-      result = add(
-        result,
-        { inserted: r.upsertedCount, updated: r.modifiedCount, unchanged: 0 },
-        0,
-      );
+      inserted += r.upsertedCount;
+      updated += r.modifiedCount;
     } catch (err) {
       if (!(err instanceof MongoServerError) || err.code !== DUPLICATE_KEY) throw err;
     }
   }
-  // whatever was neither inserted nor updated was left alone
-  return { ...result, unchanged: items.length - result.inserted - result.updated };
+  return { inserted, updated };
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /**
@@ -234,12 +291,4 @@ function onlyDuplicateKeys(err: MongoBulkWriteError): boolean {
 
 function isList<T>(v: T | readonly T[]): v is readonly T[] {
   return Array.isArray(v);
-}
-
-function add(a: WriteResult, b: WriteResult, total: number): WriteResult {
-  const inserted = a.inserted + b.inserted;
-  const updated = a.updated + b.updated;
-  return total > 0
-    ? { inserted, updated, unchanged: a.unchanged + total - b.inserted - b.updated }
-    : { inserted, updated, unchanged: a.unchanged };
 }
