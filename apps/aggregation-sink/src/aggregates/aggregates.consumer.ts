@@ -17,7 +17,7 @@ import { InvalidAggregateError, toMobilityWindow, toTrafficWindow } from './wind
  * retries the batch with backoff and commits no offset until both stores hold it.
  */
 @Controller()
-// scoped here, not app-wide: the filter is for Kafka handlers and would swallow HTTP errors
+// scoped to the Kafka handlers: the HTTP routes of this hybrid app keep Nest's HTTP filter
 @UseFilters(KafkaExceptionFilter)
 export class AggregatesConsumer {
   private readonly log = new Logger(AggregatesConsumer.name);
