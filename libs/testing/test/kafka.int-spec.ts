@@ -51,9 +51,13 @@ describe('Kafka (local stack)', () => {
     expect(meta.topics[0].partitions).toHaveLength(PARTITIONS);
 
     const sent = new Map<string, string>();
-    for (let i = 0; i < RECORDS; i++) sent.set(`key-${i}`, JSON.stringify({ seq: i, at: Date.now() }));
+    for (let i = 0; i < RECORDS; i++)
+      sent.set(`key-${i}`, JSON.stringify({ seq: i, at: Date.now() }));
 
-    const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer({
+      idempotent: true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     producers.push(producer);
     await producer.connect();
     const entries = [...sent.entries()];
@@ -82,7 +86,10 @@ describe('Kafka (local stack)', () => {
       },
     });
 
-    await waitFor(() => received.size >= RECORDS, { timeoutMs: 120_000, what: `${RECORDS} records on ${topic}` });
+    await waitFor(() => received.size >= RECORDS, {
+      timeoutMs: 120_000,
+      what: `${RECORDS} records on ${topic}`,
+    });
     expect(received.size).toBe(RECORDS);
     expect(duplicates).toBe(0);
     for (const [key, value] of sent) expect(received.get(key)).toBe(value);
@@ -113,7 +120,10 @@ describe('Kafka (local stack)', () => {
     await committed.commit();
 
     const seen: string[] = [];
-    const consumer = kafka.consumer({ groupId: uniqueName('int-tx-group'), readUncommitted: false });
+    const consumer = kafka.consumer({
+      groupId: uniqueName('int-tx-group'),
+      readUncommitted: false,
+    });
     consumers.push(consumer);
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -123,7 +133,10 @@ describe('Kafka (local stack)', () => {
         await Promise.resolve();
       },
     });
-    await waitFor(() => seen.includes('committed'), { timeoutMs: 60_000, what: 'the committed record' });
+    await waitFor(() => seen.includes('committed'), {
+      timeoutMs: 60_000,
+      what: 'the committed record',
+    });
     expect(seen).toEqual(['committed']);
   });
 });

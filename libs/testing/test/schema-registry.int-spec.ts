@@ -30,7 +30,11 @@ const v3 = reading([
 ]);
 
 /** A raw call to the Confluent REST API, for what the client library does not expose. */
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+async function api(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
   const res = await fetch(`${url}${path}`, {
     method,
     headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
@@ -43,7 +47,8 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
 describe('schema registry (local stack)', () => {
   const subjects: string[] = [];
   afterAll(async () => {
-    for (const s of subjects) await api('DELETE', `/subjects/${encodeURIComponent(s)}`).catch(() => undefined);
+    for (const s of subjects)
+      await api('DELETE', `/subjects/${encodeURIComponent(s)}`).catch(() => undefined);
   });
 
   it('registers an Avro schema and round-trips a record in the Confluent wire format', async () => {
@@ -80,7 +85,10 @@ describe('schema registry (local stack)', () => {
 
     const refused = registry.register({ type: SchemaType.AVRO, schema: v3 }, { subject });
     // 409 is the Confluent API's "incompatible schema" answer.
-    await expect(refused).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/incompatible/i) });
+    await expect(refused).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringMatching(/incompatible/i),
+    });
     expect(await registry.getLatestSchemaId(subject)).toBe(second.id);
   });
 

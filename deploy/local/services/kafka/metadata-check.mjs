@@ -47,7 +47,7 @@ socket.on('data', (chunk) => {
   if (buf.readInt32BE(p) !== 42) fail('bad correlation id');
   p += 4 + 4; // correlation id, throttle_time_ms
   const brokers = [];
-  for (let n = buf.readInt32BE(p), i = (p += 4, 0); i < n; i++) {
+  for (let n = buf.readInt32BE(p), i = ((p += 4), 0); i < n; i++) {
     const id = buf.readInt32BE(p);
     p += 4;
     const h = str();
@@ -60,5 +60,7 @@ socket.on('data', (chunk) => {
   const controllerId = buf.readInt32BE(p);
   if (brokers.length === 0) fail('no brokers in metadata');
   if (controllerId < 0) fail('no active controller yet');
-  console.log(`kafka ready: cluster ${clusterId}, brokers ${brokers.join(',')}, controller ${controllerId}`);
+  console.log(
+    `kafka ready: cluster ${clusterId}, brokers ${brokers.join(',')}, controller ${controllerId}`,
+  );
 });
