@@ -35,12 +35,22 @@ apt_install() {
   [ "$rc" = 0 ] || die "apt-get install ${missing[*]} failed"
 }
 
+# mvn_quiet ARGS... — runs Maven in batch mode; its output is shown only when it fails (even -q
+# leaks terminal escape codes on success).
+mvn_quiet() {
+  need_cmd mvn "install Maven (apt-get install maven)"
+  local out
+  if ! out=$(mvn -q -B "$@" 2>&1); then
+    printf '%s\n' "$out" >&2
+    return 1
+  fi
+}
+
 # mvn_fetch POM_DIR DEST — resolves the pom's runtime dependencies from Maven Central into DEST
 # (jar files). ~/.m2 is the download cache, so a second clone copies from disk.
 mvn_fetch() {
-  need_cmd mvn "install Maven (apt-get install maven)"
-  mvn -q -B -f "$1/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
-    -DoutputDirectory="$2" >&2 || die "Maven could not resolve $1/pom.xml"
+  mvn_quiet -f "$1/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$2" || die "Maven could not resolve $1/pom.xml"
 }
 
 # port_free PORT — fails when something already listens on 127.0.0.1:PORT.

@@ -11,7 +11,6 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 : "${SCHEMA_REGISTRY_VERSION:?SCHEMA_REGISTRY_VERSION is not set in .env (copy it from .env.example)}"
 need_cmd java "the schema registry (Apicurio) needs a Java 17+ runtime (apt-get install openjdk-17-jre-headless)"
-need_cmd mvn "install Maven (apt-get install maven)"
 
 dest="$STACK_CACHE/schema-registry/$SCHEMA_REGISTRY_VERSION"
 if [ -f "$dest/.installed" ]; then
@@ -24,7 +23,7 @@ log "installing Apicurio Registry $SCHEMA_REGISTRY_VERSION ($artifact) from Mave
 rm -rf "$dest.tmp" && mkdir -p "$dest.tmp/app"
 # dependency:copy fetches just the archive; a pom with this dependency would also try to read the
 # app's parent pom, which is not on Central for every version.
-mvn -q -B dependency:copy -Dartifact="$artifact" -DoutputDirectory="$dest.tmp/dist" >&2 ||
+mvn_quiet dependency:copy -Dartifact="$artifact" -DoutputDirectory="$dest.tmp/dist" ||
   die "Maven could not fetch $artifact (is SCHEMA_REGISTRY_VERSION a published version? is the network up?)"
 tar -xzf "$dest.tmp/dist/"*.tar.gz -C "$dest.tmp/app" ||
   die "could not unpack $(ls "$dest.tmp/dist")"
