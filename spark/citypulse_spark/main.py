@@ -8,7 +8,9 @@ Usage:
     (run from spark/, after `. scripts/env.sh`; settings come from .env: KAFKA_BROKERS,
     SCHEMA_REGISTRY_URL, SPARK_MASTER, LAKE_DIR, CHECKPOINT_DIR, SPARK_METRICS_PORT)
 
-stream  reads the normalized traffic topic (Confluent-framed Avro, schema from libs/contracts) and runs
+stream  reads the normalized traffic topic (Confluent-framed Avro: each message decoded with the writer
+        schema of its schema id, fetched from the registry at start, resolved to the libs/contracts
+        schema; an id registered after the start counts as invalid until a restart) and runs
         six queries, each with its checkpoint under CHECKPOINT_DIR/<query>, so a restart resumes with
         nothing lost and nothing counted twice:
           bronze_traffic             raw Kafka bytes          -> LAKE_DIR/bronze/traffic   (by ingest_date)
@@ -35,6 +37,7 @@ import argparse
 import logging
 import signal
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -102,9 +105,11 @@ def kafka_stream(spark: SparkSession, cfg: JobConfig) -> DataFrame:
     return reader.load()
 
 
-def readings(kafka_rows: DataFrame) -> DataFrame:
-    """Kafka rows -> normalized readings; invalid messages are counted (observe) and left out."""
-    decoded = T.decode_confluent_avro(kafka_rows, contracts.stream(contracts.TRAFFIC_NORMALIZED).schema)
+def readings(kafka_rows: DataFrame, writer_schemas: Mapping[int, str]) -> DataFrame:
+    """Kafka rows -> normalized readings, each decoded with its writer schema (by the message's schema
+    id) and resolved to the contract's; invalid messages (unknown ids included) are counted (observe)
+    and left out."""
+    decoded = T.decode_confluent_avro(kafka_rows, contracts.stream(contracts.TRAFFIC_NORMALIZED).schema, writer_schemas)
     decoded = decoded.observe(
         metrics.DECODE_OBSERVATION,
         F.count(F.lit(1)).alias("total"),
@@ -113,8 +118,23 @@ def readings(kafka_rows: DataFrame) -> DataFrame:
     return T.valid_records(decoded)
 
 
-def windowed_input(kafka_rows: DataFrame, cfg: JobConfig) -> DataFrame:
-    return T.drop_duplicate_events(T.with_event_time_watermark(readings(kafka_rows), cfg.watermark))
+def windowed_input(kafka_rows: DataFrame, cfg: JobConfig, writer_schemas: Mapping[int, str]) -> DataFrame:
+    return T.drop_duplicate_events(T.with_event_time_watermark(readings(kafka_rows, writer_schemas), cfg.watermark))
+
+
+def input_writer_schemas(cfg: JobConfig) -> dict[int, str]:
+    """The writer schemas of the input topic's subject, {schema id: schema JSON}, from the registry.
+
+    Read once, when the queries start: the decode expression is fixed for the query's life. A writer
+    schema registered after that (a producer moving to a newer version) is picked up on the next
+    restart; until then its messages are counted as invalid (citypulse_spark_invalid_records_total)
+    and left out of silver and gold -- bronze keeps their bytes.
+    """
+    traffic = contracts.stream(contracts.TRAFFIC_NORMALIZED)
+    subject = cfg.input_topic + _suffix(traffic)
+    schemas = registry.writer_schemas(cfg.registry_url, subject, cfg.registry_auth)
+    log.info("decoding %s with the writer schemas of %s: ids %s", cfg.input_topic, subject, sorted(schemas))
+    return schemas
 
 
 # --- the streaming job -------------------------------------------------------------------------------
@@ -176,6 +196,8 @@ def start_streaming(spark: SparkSession, cfg: JobConfig) -> list[StreamingQuery]
     ensure_topics(cfg)
     queries: list[StreamingQuery] = []
     src = lambda: kafka_stream(spark, cfg)  # noqa: E731 - one Kafka source per query
+    # fetched once, before any query starts (see input_writer_schemas: new ids need a restart)
+    writers = input_writer_schemas(cfg) if {"silver", "gold", "kafka"} & set(cfg.outputs) else {}
 
     if "kafka" in cfg.outputs:
         # registered before any query starts, so a refused (incompatible) schema stops the job at once
@@ -187,19 +209,19 @@ def start_streaming(spark: SparkSession, cfg: JobConfig) -> list[StreamingQuery]
         if "bronze" in cfg.outputs:
             queries.append(_file_sink(T.for_bronze(src()), "bronze_traffic", cfg.lake_dir / "bronze" / "traffic", cfg, "ingest_date"))
         if "silver" in cfg.outputs:
-            queries.append(_file_sink(T.for_silver(readings(src())), "silver_traffic", cfg.lake_dir / "silver" / "traffic", cfg, "event_date"))
+            queries.append(_file_sink(T.for_silver(readings(src(), writers)), "silver_traffic", cfg.lake_dir / "silver" / "traffic", cfg, "event_date"))
         if "gold" in cfg.outputs:
             queries.append(
-                _file_sink(T.zone_windows(windowed_input(src(), cfg)), f"gold_{ZONE_TABLE}", cfg.lake_dir / "gold" / ZONE_TABLE, cfg)
+                _file_sink(T.zone_windows(windowed_input(src(), cfg, writers)), f"gold_{ZONE_TABLE}", cfg.lake_dir / "gold" / ZONE_TABLE, cfg)
             )
             queries.append(
-                _file_sink(T.city_mobility(windowed_input(src(), cfg)), f"gold_{MOBILITY_TABLE}", cfg.lake_dir / "gold" / MOBILITY_TABLE, cfg)
+                _file_sink(T.city_mobility(windowed_input(src(), cfg, writers)), f"gold_{MOBILITY_TABLE}", cfg.lake_dir / "gold" / MOBILITY_TABLE, cfg)
             )
         if "kafka" in cfg.outputs:
             now = F.current_timestamp()  # the micro-batch's time: grows with every update of a window
-            zone_updates = T.as_updates(T.zone_windows(windowed_input(src(), cfg)), zone.key_fields, zone.key_separator, now)
+            zone_updates = T.as_updates(T.zone_windows(windowed_input(src(), cfg, writers)), zone.key_fields, zone.key_separator, now)
             queries.append(_kafka_sink(T.encode_confluent_avro(zone_updates, zone.schema, zone_id), f"agg_{ZONE_TABLE}", cfg.zone_topic, cfg))
-            mob_updates = T.as_updates(T.city_mobility(windowed_input(src(), cfg)), mob.key_fields, mob.key_separator, now)
+            mob_updates = T.as_updates(T.city_mobility(windowed_input(src(), cfg, writers)), mob.key_fields, mob.key_separator, now)
             queries.append(_kafka_sink(T.encode_confluent_avro(mob_updates, mob.schema, mob_id), f"agg_{MOBILITY_TABLE}", cfg.mobility_topic, cfg))
     except Exception:
         stop_all(queries)

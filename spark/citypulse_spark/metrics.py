@@ -20,7 +20,7 @@ LATE_DROPPED = Counter(
 )
 INPUT_ROWS = Counter("citypulse_spark_input_rows", "Rows read from the source.", ["query"])
 INVALID_RECORDS = Counter(
-    "citypulse_spark_invalid_records", "Kafka messages that were not Confluent-framed Avro of the topic's schema.", ["query"]
+    "citypulse_spark_invalid_records", "Kafka messages that were not Confluent-framed Avro of the topic's schema (unknown schema ids included).", ["query"]
 )
 BATCHES = Counter("citypulse_spark_batches", "Completed micro-batches.", ["query"])
 BATCH_SECONDS = Gauge("citypulse_spark_batch_duration_seconds", "Duration of the last micro-batch.", ["query"])

@@ -22,6 +22,7 @@ city mobility index, per 5-minute window over every reading in the city (ARCHITE
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -47,24 +48,45 @@ def confluent_schema_id(value: Column) -> Column:
     return F.when(F.substring(value, 1, 1) == F.lit(bytes([CONFLUENT_MAGIC])), sid)
 
 
-def decode_confluent_avro(df: DataFrame, avro_schema: str, value_col: str = "value") -> DataFrame:
-    """Kafka rows (binary ``value``) -> the input plus ``schema_id``, ``record`` (the decoded struct)
-    and ``decoded`` (true when ``record`` is a real record).
+def decode_confluent_avro(
+    df: DataFrame, reader_schema: str, writer_schemas: Mapping[int, str], value_col: str = "value"
+) -> DataFrame:
+    """Kafka rows (binary ``value``) -> the input plus ``schema_id``, ``record`` (the decoded struct, in
+    ``reader_schema``'s shape) and ``decoded`` (true when ``record`` is a real record).
 
-    Messages that are not Confluent-framed, or whose body does not decode with ``avro_schema``, do not
-    fail the query (PERMISSIVE mode): they get ``decoded`` false; ``valid_records`` /
+    Avro binary is not self-describing: a body can only be read with the schema it was written with.
+    ``writer_schemas`` maps each schema id a producer may write with (the registry's ids under the
+    topic's subject) to that schema's JSON; each message's body is decoded with the writer schema of
+    its own id and resolved to ``reader_schema`` (Avro schema resolution: fields the writer added are
+    skipped, fields it lacks take the reader's default). ``from_avro`` takes the writer schema as its
+    schema argument and the reader schema as option ``avroSchema``.
+
+    Messages that are not Confluent-framed, carry an id not in ``writer_schemas``, or whose body does
+    not decode do not fail the query (PERMISSIVE mode): they get ``decoded`` false; ``valid_records`` /
     ``is_invalid_record`` split them.
     """
     v = F.col(value_col)
-    framed = F.when(confluent_schema_id(v).isNotNull() & (F.length(v) > CONFLUENT_HEADER_BYTES), confluent_payload(v))
-    record = from_avro(framed, avro_schema, {"mode": "PERMISSIVE"})
+    sid = confluent_schema_id(v)
+    framed = F.when(sid.isNotNull() & (F.length(v) > CONFLUENT_HEADER_BYTES), confluent_payload(v))
+    reader = json.loads(reader_schema)
+    # every branch has the reader schema's type; an unknown id (or an empty map) gets a typed null
+    record: Column | None = None
+    for schema_id, writer_schema in sorted(writer_schemas.items()):
+        options = {"mode": "PERMISSIVE"}
+        if json.loads(writer_schema) != reader:
+            options["avroSchema"] = reader_schema
+        branch = from_avro(framed, writer_schema, options)
+        cond = sid == F.lit(int(schema_id))
+        record = F.when(cond, branch) if record is None else record.when(cond, branch)
+    unknown = from_avro(F.lit(None).cast("binary"), reader_schema, {"mode": "PERMISSIVE"})
+    record = unknown if record is None else record.otherwise(unknown)
     # PERMISSIVE turns a corrupt body into a struct of nulls, so a record is real when every field the
-    # schema declares non-nullable (not a union) is set.
-    required = [f["name"] for f in json.loads(avro_schema)["fields"] if not isinstance(f["type"], list)]
+    # reader schema declares non-nullable (not a union) is set.
+    required = [f["name"] for f in reader["fields"] if not isinstance(f["type"], list)]
     ok = F.lit(True)
     for name in required:
         ok = ok & F.col("record")[name].isNotNull()
-    return df.select("*", confluent_schema_id(v).alias("schema_id"), record.alias("record")).withColumn(
+    return df.select("*", sid.alias("schema_id"), record.alias("record")).withColumn(
         "decoded", F.coalesce(F.col("record").isNotNull() & ok, F.lit(False))
     )
 

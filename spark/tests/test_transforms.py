@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
@@ -38,7 +39,7 @@ def test_decode_confluent_avro_skips_the_header_and_reads_every_field(spark):
     r = traffic_reading("e1", utc(2024, 5, 6, 8, 1, 30), zone_id="Z07", speed_kmh=31.5, vehicle_count=12, occupancy_pct=44.0)
     df = spark.createDataFrame([(confluent_encode(schema, 42, r),)], "value binary")
 
-    decoded = T.decode_confluent_avro(df, TRAFFIC.schema)
+    decoded = T.decode_confluent_avro(df, TRAFFIC.schema, {42: TRAFFIC.schema})
     got = T.valid_records(decoded).select(*EVENT_COLS, "original_speed_unit")
 
     expected = events(spark, [("e1", ts(8, 1, 30), "Z07", "Zone Z07", 31.5, 12, 44.0, 50.0)]).withColumn(
@@ -58,9 +59,78 @@ def test_bad_bytes_and_unframed_messages_decode_to_null_not_an_error(spark):
         (b"\x00\x00",),  # shorter than the header
         (None,),  # tombstone
     ]
-    decoded = T.decode_confluent_avro(spark.createDataFrame(rows, "value binary"), TRAFFIC.schema)
+    decoded = T.decode_confluent_avro(spark.createDataFrame(rows, "value binary"), TRAFFIC.schema, {1: TRAFFIC.schema})
     assert [r.event_id for r in T.valid_records(decoded).collect()] == ["ok"]
     assert decoded.where(T.is_invalid_record()).count() == 4
+
+
+def _with_fields(avsc: str, drop: tuple[str, ...] = (), insert_after: dict[str, dict] | None = None) -> str:
+    """The contract schema with fields dropped / inserted (a field in the middle changes the body's
+    layout, so a wrong writer schema cannot get lucky by ignoring trailing bytes)."""
+    schema = json.loads(avsc)
+    fields = []
+    for f in schema["fields"]:
+        if f["name"] not in drop:
+            fields.append(f)
+        if insert_after and f["name"] in insert_after:
+            fields.append(insert_after[f["name"]])
+    return json.dumps({**schema, "fields": fields})
+
+
+# v2: a producer on a newer, BACKWARD-compatible version (an optional field, with a default)
+TRAFFIC_V2 = _with_fields(TRAFFIC.schema, insert_after={"zone_name": {"name": "lane_count", "type": ["null", "int"], "default": None}})
+# v0: older data, written before the contract's defaulted fields `source` / `original_speed_unit` existed
+TRAFFIC_V0 = _with_fields(TRAFFIC.schema, drop=("source", "original_speed_unit"))
+
+
+def test_each_message_is_decoded_with_its_writer_schema_and_resolved_to_the_contract(spark):
+    current = traffic_reading("v1", utc(2024, 5, 6, 8, 1), zone_id="Z01", speed_kmh=31.5, vehicle_count=12, occupancy_pct=44.0)
+    newer = {**traffic_reading("v2", utc(2024, 5, 6, 8, 2), zone_id="Z02", speed_kmh=62.0, vehicle_count=7, occupancy_pct=9.5), "lane_count": 3}
+    older = traffic_reading("v0", utc(2024, 5, 6, 8, 3), zone_id="Z03", speed_kmh=18.25, vehicle_count=40, occupancy_pct=81.0)
+    for k in ("source", "original_speed_unit"):
+        del older[k]
+    rows = [
+        (confluent_encode(parsed(TRAFFIC.schema), 1, current),),
+        (confluent_encode(parsed(TRAFFIC_V2), 2, newer),),
+        (confluent_encode(parsed(TRAFFIC_V0), 7, older),),
+        (confluent_encode(parsed(TRAFFIC.schema), 99, {**current, "event_id": "unknown-id"}),),  # id not registered
+    ]
+    writers = {1: TRAFFIC.schema, 2: TRAFFIC_V2, 7: TRAFFIC_V0}
+    decoded = T.decode_confluent_avro(spark.createDataFrame(rows, "value binary"), TRAFFIC.schema, writers)
+
+    cols = [*EVENT_COLS, "sensor_id", "capacity", "original_speed_unit", "source", "ingested_at"]
+    got = T.valid_records(decoded).select(*cols)
+    assert got.columns == cols and "lane_count" not in T.valid_records(decoded).columns  # the contract's shape
+    expected = spark.createDataFrame(
+        [
+            ("v1", ts(8, 1), "Z01", "Zone Z01", 31.5, 12, 44.0, 50.0, "S001", 1800, "KMH", "test", ts(8, 1)),
+            ("v2", ts(8, 2), "Z02", "Zone Z02", 62.0, 7, 9.5, 50.0, "S001", 1800, "KMH", "test", ts(8, 2)),
+            # the fields v0 lacks take the contract's defaults
+            ("v0", ts(8, 3), "Z03", "Zone Z03", 18.25, 40, 81.0, 50.0, "S001", 1800, "UNKNOWN", "unknown", ts(8, 3)),
+        ],
+        got.schema,
+    )
+    assertDataFrameEqual(got, expected)
+    invalid = decoded.where(T.is_invalid_record()).select("schema_id").collect()
+    assert [r.schema_id for r in invalid] == [99]
+    assert decoded.where(~T.is_invalid_record()).count() == 3
+
+
+def test_an_evolved_body_read_with_the_contract_as_writer_schema_is_wrong(spark):
+    """Why the writer schema matters: the v2 body read as if written with the contract is not the record."""
+    newer = {**traffic_reading("v2", utc(2024, 5, 6, 8, 2), speed_kmh=62.0), "lane_count": 3}
+    df = spark.createDataFrame([(confluent_encode(parsed(TRAFFIC_V2), 2, newer),)], "value binary")
+    wrong = T.valid_records(T.decode_confluent_avro(df, TRAFFIC.schema, {2: TRAFFIC.schema})).collect()
+    assert [(r.event_id, r.speed_kmh) for r in wrong] != [("v2", 62.0)]
+    right = T.valid_records(T.decode_confluent_avro(df, TRAFFIC.schema, {2: TRAFFIC_V2})).collect()
+    assert [(r.event_id, r.speed_kmh) for r in right] == [("v2", 62.0)]
+
+
+def test_no_writer_schemas_means_every_message_is_invalid_not_an_error(spark):
+    good = confluent_encode(parsed(TRAFFIC.schema), 1, traffic_reading("ok", utc(2024, 5, 6, 8, 0)))
+    decoded = T.decode_confluent_avro(spark.createDataFrame([(good,)], "value binary"), TRAFFIC.schema, {})
+    assert decoded.where(T.is_invalid_record()).count() == 1
+    assert T.valid_records(decoded).columns == [f["name"] for f in json.loads(TRAFFIC.schema)["fields"]]
 
 
 def test_encode_confluent_avro_writes_magic_schema_id_and_a_body_fastavro_reads(spark):
