@@ -1,4 +1,8 @@
-import type { MobilityIndex5m, TrafficZoneAggregate5m } from '@citypulse/contracts';
+import type {
+  MobilityCategory,
+  MobilityIndex5m,
+  TrafficZoneAggregate5m,
+} from '@citypulse/contracts';
 
 /**
  * What the sink stores for one zone and window: the aggregate record with its times as Dates.
@@ -29,7 +33,7 @@ export interface MobilityWindow {
   avgSpeedKmh: number;
   avgOccupancyPct: number;
   mobilityIndex: number;
-  category: string;
+  category: MobilityCategory;
   zones: number;
   readings: number;
   updatedAt: Date;

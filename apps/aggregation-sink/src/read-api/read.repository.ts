@@ -1,32 +1,12 @@
+import type { MobilityIndex5m, TrafficZoneAggregate5m } from '@citypulse/contracts';
 import type { Pool } from 'pg';
+import type { AggregateView } from '../aggregates/stored-shapes';
 
 /** A traffic window as the REST API returns it (snake case, like the Avro contract). */
-export interface TrafficWindowView {
-  zone_id: string;
-  zone_name: string;
-  window_start: string;
-  window_end: string;
-  avg_speed_kmh: number;
-  min_speed_kmh: number;
-  max_speed_kmh: number;
-  total_vehicle_flow: number;
-  avg_occupancy_pct: number;
-  congestion_score: number;
-  readings: number;
-  updated_at: string;
-}
+export type TrafficWindowView = AggregateView<TrafficZoneAggregate5m>;
 
-export interface MobilityView {
-  window_start: string;
-  window_end: string;
-  avg_speed_kmh: number;
-  avg_occupancy_pct: number;
-  mobility_index: number;
-  category: string;
-  zones: number;
-  readings: number;
-  updated_at: string;
-}
+/** A mobility-index window as the REST API returns it. */
+export type MobilityView = AggregateView<MobilityIndex5m>;
 
 const TRAFFIC_COLUMNS = `zone_id, zone_name, window_start, window_end, avg_speed_kmh, min_speed_kmh,
   max_speed_kmh, total_vehicle_flow, avg_occupancy_pct, congestion_score, readings, updated_at`;

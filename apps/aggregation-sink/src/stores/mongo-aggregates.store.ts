@@ -9,6 +9,8 @@ import {
   type UpdateFilter,
   type WriteError,
 } from 'mongodb';
+import type { MobilityIndex5m, TrafficZoneAggregate5m } from '@citypulse/contracts';
+import type { StoredAggregate } from '../aggregates/stored-shapes';
 import type { MobilityWindow, TrafficWindow } from '../aggregates/windows';
 import { EMPTY_RESULT, type WriteResult } from './write-result';
 
@@ -16,39 +18,10 @@ export const TRAFFIC_COLLECTION = 'traffic_aggregations';
 export const MOBILITY_COLLECTION = 'mobility_index';
 
 /** A document of traffic_aggregations: one per zone and window, _id = the Kafka key. */
-export interface TrafficDoc {
-  _id: string;
-  zone_id: string;
-  zone_name: string;
-  window_start: Date;
-  window_end: Date;
-  avg_speed_kmh: number;
-  min_speed_kmh: number;
-  max_speed_kmh: number;
-  total_vehicle_flow: number;
-  avg_occupancy_pct: number;
-  congestion_score: number;
-  readings: number;
-  updated_at: Date;
-  event_id: string;
-  written_at: Date;
-}
+export type TrafficDoc = StoredAggregate<TrafficZoneAggregate5m>;
 
 /** A document of mobility_index: one per window, _id = the Kafka key (window start, epoch ms). */
-export interface MobilityDoc {
-  _id: string;
-  window_start: Date;
-  window_end: Date;
-  avg_speed_kmh: number;
-  avg_occupancy_pct: number;
-  mobility_index: number;
-  category: string;
-  zones: number;
-  readings: number;
-  updated_at: Date;
-  event_id: string;
-  written_at: Date;
-}
+export type MobilityDoc = StoredAggregate<MobilityIndex5m>;
 
 const DUPLICATE_KEY = 11000;
 
