@@ -9,7 +9,7 @@ export COREPACK_ENABLE_DOWNLOAD_PROMPT := 0
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-bootstrap: ## install pnpm (corepack) and the workspace packages
+bootstrap: ## install pnpm (corepack, else npm; into .stack/bin) and the workspace packages
 	@scripts/bootstrap.sh
 
 install: ## install every native service into .stack/ (idempotent; no start)
@@ -33,17 +33,17 @@ demo: ## run the whole pipeline and show it working (DEMO_SECONDS=N to stop afte
 test: ## lint, typecheck and every test tier against the real stack (starts and stops it if needed)
 	@scripts/test.sh
 
-bench: ## benchmarks, side by side with their baselines
+bench: ## benchmarks, side by side with their baselines (starts and stops the stack if needed)
 	@scripts/bench.sh
 
 build: bootstrap
-	@pnpm turbo run build
+	@. scripts/env.sh && pnpm turbo run build
 
 lint: bootstrap
-	@pnpm turbo run lint
+	@. scripts/env.sh && pnpm turbo run lint
 
 typecheck: bootstrap
-	@pnpm turbo run typecheck
+	@. scripts/env.sh && pnpm turbo run typecheck
 
 clean: ## remove build outputs (keeps the .stack install cache)
 	@rm -rf apps/*/dist libs/*/dist e2e/dist .turbo apps/*/.turbo libs/*/.turbo

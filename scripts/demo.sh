@@ -8,10 +8,9 @@
 # files exist under the run's LAKE_DIR/gold.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
+. "$(dirname "$0")/lib.sh"
 cd "$CITYPULSE_ROOT"
 export TURBO_TELEMETRY_DISABLED=1 COREPACK_ENABLE_DOWNLOAD_PROMPT=0
-
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "build"
 scripts/bootstrap.sh >/dev/null
@@ -20,20 +19,7 @@ pnpm turbo run build --filter=@citypulse/e2e... --filter=@citypulse/normalizer..
 deploy/local/stack.sh install spark >/dev/null
 
 step "native stack"
-started_here=0
-if deploy/local/stack.sh status --quiet; then
-  echo "the stack is already up (it stays up afterwards)"
-else
-  deploy/local/stack.sh up
-  started_here=1
-fi
-stop_stack() {
-  if [ "$started_here" = 1 ]; then
-    step "stopping the stack this demo started"
-    deploy/local/stack.sh down || true
-  fi
-}
-trap stop_stack EXIT
+use_stack
 # Ctrl-C reaches the demo (foreground) too; it stops the services and exits, then the trap runs.
 trap ':' INT
 

@@ -18,5 +18,8 @@ unset _caller_env
 
 # The native stack's home: installs (cache/), data (data/) and logs (logs/). Gitignored.
 export CITYPULSE_STACK="${CITYPULSE_STACK:-$CITYPULSE_ROOT/.stack}"
+# Tools the project installs for itself (pnpm: scripts/bootstrap.sh) come first on PATH.
+export CITYPULSE_BIN="${CITYPULSE_BIN:-$CITYPULSE_STACK/bin}"
+case ":$PATH:" in *":$CITYPULSE_BIN:"*) ;; *) export PATH="$CITYPULSE_BIN:$PATH" ;; esac
 # Python for the Spark job and its tests (a venv the stack installer creates).
 export CITYPULSE_PY="${CITYPULSE_PY:-$CITYPULSE_STACK/venv/bin/python}"

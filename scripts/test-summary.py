@@ -1,4 +1,5 @@
 """Sums every runner's results (Jest JSON, pytest JUnit XML) into one closing line."""
+
 import glob
 import json
 import os

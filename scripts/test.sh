@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # `make test`: every check and every test tier, against the real native stack.
 #   1. workspace install, build, lint (typed, zero warnings), typecheck, unit tests   (no services),
-#      and docker-compose.yml checked against the native stack (deploy/docker/check-compose.sh)
+#      Python lint and types (ruff, mypy), the fresh-machine bootstrap test (scripts/tests), and
+#      docker-compose.yml checked against the native stack (deploy/docker/check-compose.sh)
 #   2. the native stack: started here when it is down, and stopped again at the end
 #   3. integration tests (libs, apps) and the Spark job's tests against the real services
 #   4. end-to-end tests over the whole pipeline
 # Ends with one line "citypulse: N passed, N failed, N skipped" summed over every runner.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
+. "$(dirname "$0")/lib.sh"
 cd "$CITYPULSE_ROOT"
 export TURBO_TELEMETRY_DISABLED=1 COREPACK_ENABLE_DOWNLOAD_PROMPT=0
-
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 results="$CITYPULSE_ROOT/.test-results"
 rm -rf "$results"; mkdir -p "$results"
 find . -path ./node_modules -prune -o -name .test-results -type d -prune -exec rm -rf {} + 2>/dev/null || true
@@ -24,19 +24,19 @@ step "build, lint, typecheck, unit tests"
 pnpm turbo run build lint typecheck test --output-logs=new-only
 pnpm prettier --check . >/dev/null || { echo "prettier: files need formatting (pnpm format)" >&2; exit 1; }
 
+step "Python: ruff, mypy"
+scripts/lint-python.sh
+
+step "a fresh machine: bootstrap from nothing (clean HOME, no pnpm, empty caches)"
+"$CITYPULSE_PY" -m pytest scripts/tests -q --junitxml="$results/scripts.xml"
+
 step "docker-compose.yml in step with the native stack"
 # No Docker engine here: Debian's docker-compose validates and renders the file.
 (. deploy/local/lib.sh && SVC=compose apt_install docker-compose)
 deploy/docker/check-compose.sh
 
 step "native stack"
-started_here=0
-if ! deploy/local/stack.sh status --quiet; then
-  deploy/local/stack.sh up
-  started_here=1
-fi
-stop_stack() { if [ "$started_here" = 1 ]; then deploy/local/stack.sh down || true; fi; }
-trap stop_stack EXIT
+use_stack
 
 step "integration tests"
 pnpm turbo run test:int --concurrency=1 --output-logs=full

@@ -20,7 +20,12 @@ apt_install() {
   for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && return 0
   log "apt-get install ${missing[*]}"
-  if [ ! -f /tmp/.citypulse-apt-updated ]; then apt-get update -qq >/dev/null && touch /tmp/.citypulse-apt-updated; fi
+  # Update the package lists once per boot; a fresh machine may have none at all, and lists older
+  # than the archive make installs fail with 404s, so a failed install updates and tries again.
+  local marker=/tmp/.citypulse-apt-updated
+  if [ ! -f "$marker" ] || ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
+    apt-get update -qq >/dev/null && touch "$marker"
+  fi
   # Packages such as postgresql-15 and prometheus start a system-wide daemon on their default port
   # from their postinst; the stack runs its own instances, so forbid that (policy-rc.d exit 101)
   # for the duration of the install, unless the machine already has a policy.
@@ -30,7 +35,8 @@ apt_install() {
     chmod +x "$policy"; ours=1
   fi
   local rc=0
-  DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+  _apt_get_install() { DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -qq --no-install-recommends "$@" >/dev/null; }
+  _apt_get_install "${missing[@]}" || { apt-get update -qq >/dev/null && touch "$marker" && _apt_get_install "${missing[@]}"; } || rc=$?
   [ "$ours" = 1 ] && rm -f "$policy"
   [ "$rc" = 0 ] || die "apt-get install ${missing[*]} failed"
 }

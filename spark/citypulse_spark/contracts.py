@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from .settings import repo_root
 
@@ -33,12 +34,13 @@ def contracts_dir() -> Path:
     return repo_root() / "libs" / "contracts"
 
 
-@lru_cache(maxsize=None)
-def _topics() -> dict:
+@cache
+def _topics() -> dict[str, Any]:
     path = contracts_dir() / "topics.json"
     if not path.exists():
         raise RuntimeError(f"{path} is missing: libs/contracts defines every topic")
-    return json.loads(path.read_text())
+    topics: dict[str, Any] = json.loads(path.read_text())
+    return topics
 
 
 def stream(name: str) -> Stream:

@@ -77,7 +77,7 @@ class JobConfig:
     outputs: tuple[str, ...] = field(default=OUTPUTS)
 
     @staticmethod
-    def from_settings(s: Settings) -> "JobConfig":
+    def from_settings(s: Settings) -> JobConfig:
         return JobConfig(
             brokers=s.kafka_brokers,
             registry_url=s.schema_registry_url,
@@ -159,7 +159,7 @@ def ensure_topics(cfg: JobConfig) -> None:
         try:
             fut.result(timeout=30)
             log.info("created topic %s", topic)
-        except Exception as e:  # noqa: BLE001 - a concurrent creator is fine
+        except Exception as e:  # a concurrent creator is fine
             if "TOPIC_ALREADY_EXISTS" not in str(e):
                 raise
 
@@ -195,7 +195,10 @@ def start_streaming(spark: SparkSession, cfg: JobConfig) -> list[StreamingQuery]
     """Starts the job's queries (see the usage above) and returns them; the caller awaits or stops them."""
     ensure_topics(cfg)
     queries: list[StreamingQuery] = []
-    src = lambda: kafka_stream(spark, cfg)  # noqa: E731 - one Kafka source per query
+
+    def src() -> DataFrame:  # one Kafka source per query
+        return kafka_stream(spark, cfg)
+
     # fetched once, before any query starts (see input_writer_schemas: new ids need a restart)
     writers = input_writer_schemas(cfg) if {"silver", "gold", "kafka"} & set(cfg.outputs) else {}
 
@@ -207,22 +210,62 @@ def start_streaming(spark: SparkSession, cfg: JobConfig) -> list[StreamingQuery]
         log.info("registered %s (id %d) and %s (id %d)", zone.schema_file.name, zone_id, mob.schema_file.name, mob_id)
     try:
         if "bronze" in cfg.outputs:
-            queries.append(_file_sink(T.for_bronze(src()), "bronze_traffic", cfg.lake_dir / "bronze" / "traffic", cfg, "ingest_date"))
+            queries.append(
+                _file_sink(
+                    T.for_bronze(src()), "bronze_traffic", cfg.lake_dir / "bronze" / "traffic", cfg, "ingest_date"
+                )
+            )
         if "silver" in cfg.outputs:
-            queries.append(_file_sink(T.for_silver(readings(src(), writers)), "silver_traffic", cfg.lake_dir / "silver" / "traffic", cfg, "event_date"))
+            queries.append(
+                _file_sink(
+                    T.for_silver(readings(src(), writers)),
+                    "silver_traffic",
+                    cfg.lake_dir / "silver" / "traffic",
+                    cfg,
+                    "event_date",
+                )
+            )
         if "gold" in cfg.outputs:
             queries.append(
-                _file_sink(T.zone_windows(windowed_input(src(), cfg, writers)), f"gold_{ZONE_TABLE}", cfg.lake_dir / "gold" / ZONE_TABLE, cfg)
+                _file_sink(
+                    T.zone_windows(windowed_input(src(), cfg, writers)),
+                    f"gold_{ZONE_TABLE}",
+                    cfg.lake_dir / "gold" / ZONE_TABLE,
+                    cfg,
+                )
             )
             queries.append(
-                _file_sink(T.city_mobility(windowed_input(src(), cfg, writers)), f"gold_{MOBILITY_TABLE}", cfg.lake_dir / "gold" / MOBILITY_TABLE, cfg)
+                _file_sink(
+                    T.city_mobility(windowed_input(src(), cfg, writers)),
+                    f"gold_{MOBILITY_TABLE}",
+                    cfg.lake_dir / "gold" / MOBILITY_TABLE,
+                    cfg,
+                )
             )
         if "kafka" in cfg.outputs:
             now = F.current_timestamp()  # the micro-batch's time: grows with every update of a window
-            zone_updates = T.as_updates(T.zone_windows(windowed_input(src(), cfg, writers)), zone.key_fields, zone.key_separator, now)
-            queries.append(_kafka_sink(T.encode_confluent_avro(zone_updates, zone.schema, zone_id), f"agg_{ZONE_TABLE}", cfg.zone_topic, cfg))
-            mob_updates = T.as_updates(T.city_mobility(windowed_input(src(), cfg, writers)), mob.key_fields, mob.key_separator, now)
-            queries.append(_kafka_sink(T.encode_confluent_avro(mob_updates, mob.schema, mob_id), f"agg_{MOBILITY_TABLE}", cfg.mobility_topic, cfg))
+            zone_updates = T.as_updates(
+                T.zone_windows(windowed_input(src(), cfg, writers)), zone.key_fields, zone.key_separator, now
+            )
+            queries.append(
+                _kafka_sink(
+                    T.encode_confluent_avro(zone_updates, zone.schema, zone_id),
+                    f"agg_{ZONE_TABLE}",
+                    cfg.zone_topic,
+                    cfg,
+                )
+            )
+            mob_updates = T.as_updates(
+                T.city_mobility(windowed_input(src(), cfg, writers)), mob.key_fields, mob.key_separator, now
+            )
+            queries.append(
+                _kafka_sink(
+                    T.encode_confluent_avro(mob_updates, mob.schema, mob_id),
+                    f"agg_{MOBILITY_TABLE}",
+                    cfg.mobility_topic,
+                    cfg,
+                )
+            )
     except Exception:
         stop_all(queries)
         raise
@@ -233,7 +276,7 @@ def stop_all(queries: list[StreamingQuery]) -> None:
     for q in queries:
         try:
             q.stop()
-        except Exception:  # noqa: BLE001 - stopping the rest matters more
+        except Exception:  # stopping the rest matters more
             log.exception("stopping %s", q.name)
 
 
@@ -300,7 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     metrics.serve(settings.metrics_port)
     spark.streams.addListener(metrics.PrometheusListener())
     queries = start_streaming(spark, cfg)
-    log.info("running %s; metrics on :%d/metrics; lake %s", [q.name for q in queries], settings.metrics_port, cfg.lake_dir)
+    log.info(
+        "running %s; metrics on :%d/metrics; lake %s", [q.name for q in queries], settings.metrics_port, cfg.lake_dir
+    )
 
     stopping: list[int] = []
     signal.signal(signal.SIGTERM, lambda signum, _f: stopping.append(signum))
@@ -309,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         # short waits, so a signal is seen within a second; any query ending (or failing) ends the job
         while not stopping and all(q.isActive for q in queries):
             spark.streams.awaitAnyTermination(1)
-    except Exception:  # noqa: BLE001 - StreamingQueryException: reported below with the others
+    except Exception:  # StreamingQueryException: reported below with the others
         log.exception("a query failed")
     finally:
         if stopping:

@@ -10,6 +10,12 @@ from datetime import datetime
 
 from prometheus_client import Counter, Gauge, disable_created_metrics, start_http_server
 from pyspark.sql.streaming import StreamingQueryListener
+from pyspark.sql.streaming.listener import (
+    QueryIdleEvent,
+    QueryProgressEvent,
+    QueryStartedEvent,
+    QueryTerminatedEvent,
+)
 
 disable_created_metrics()  # no *_created series beside each counter
 
@@ -20,12 +26,16 @@ LATE_DROPPED = Counter(
 )
 INPUT_ROWS = Counter("citypulse_spark_input_rows", "Rows read from the source.", ["query"])
 INVALID_RECORDS = Counter(
-    "citypulse_spark_invalid_records", "Kafka messages that were not Confluent-framed Avro of the topic's schema (unknown schema ids included).", ["query"]
+    "citypulse_spark_invalid_records",
+    "Kafka messages that were not Confluent-framed Avro of the topic's schema (unknown schema ids included).",
+    ["query"],
 )
 BATCHES = Counter("citypulse_spark_batches", "Completed micro-batches.", ["query"])
 BATCH_SECONDS = Gauge("citypulse_spark_batch_duration_seconds", "Duration of the last micro-batch.", ["query"])
 STATE_ROWS = Gauge("citypulse_spark_state_rows", "Rows held in the query's state stores.", ["query"])
-WATERMARK = Gauge("citypulse_spark_watermark_timestamp_seconds", "The query's event-time watermark, epoch seconds.", ["query"])
+WATERMARK = Gauge(
+    "citypulse_spark_watermark_timestamp_seconds", "The query's event-time watermark, epoch seconds.", ["query"]
+)
 ACTIVE = Gauge("citypulse_spark_query_active", "1 while the query runs, 0 once it stopped or failed.", ["query"])
 FAILED = Counter("citypulse_spark_query_failures", "Queries that terminated with an exception.", ["query"])
 
@@ -45,12 +55,12 @@ class PrometheusListener(StreamingQueryListener):
     def __init__(self) -> None:
         self._names: dict[str, str] = {}
 
-    def onQueryStarted(self, event) -> None:  # noqa: N802 - Spark's callback names
+    def onQueryStarted(self, event: QueryStartedEvent) -> None:  # noqa: N802 - Spark's callback names
         name = event.name or str(event.id)
         self._names[str(event.id)] = name
         ACTIVE.labels(name).set(1)
 
-    def onQueryProgress(self, event) -> None:  # noqa: N802
+    def onQueryProgress(self, event: QueryProgressEvent) -> None:  # noqa: N802
         p = event.progress
         name = p.name or str(p.id)
         BATCHES.labels(name).inc()
@@ -66,10 +76,10 @@ class PrometheusListener(StreamingQueryListener):
         if obs is not None and obs["invalid"]:
             INVALID_RECORDS.labels(name).inc(obs["invalid"])
 
-    def onQueryIdle(self, event) -> None:  # noqa: N802
+    def onQueryIdle(self, event: QueryIdleEvent) -> None:  # noqa: N802
         pass
 
-    def onQueryTerminated(self, event) -> None:  # noqa: N802
+    def onQueryTerminated(self, event: QueryTerminatedEvent) -> None:  # noqa: N802
         name = self._names.get(str(event.id), str(event.id))
         ACTIVE.labels(name).set(0)
         if event.exception:

@@ -19,9 +19,11 @@ class RegistryError(RuntimeError):
         self.status = status  # the HTTP status, when the registry answered
 
 
-def _request(method: str, url: str, auth: tuple[str, str] | None, body: dict | None = None) -> Any:
+def _request(method: str, url: str, auth: tuple[str, str] | None, body: dict[str, Any] | None = None) -> Any:
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": CONTENT_TYPE, "Accept": CONTENT_TYPE})
+    req = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": CONTENT_TYPE, "Accept": CONTENT_TYPE}
+    )
     if auth:
         req.add_header("Authorization", "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode())
     try:
@@ -31,7 +33,9 @@ def _request(method: str, url: str, auth: tuple[str, str] | None, body: dict | N
     except urllib.error.HTTPError as e:
         raise RegistryError(f"{method} {url}: HTTP {e.code}: {e.read().decode(errors='replace')[:500]}", e.code) from e
     except urllib.error.URLError as e:
-        raise RegistryError(f"{method} {url}: the schema registry does not answer ({e.reason}); is the stack up (make up)?") from e
+        raise RegistryError(
+            f"{method} {url}: the schema registry does not answer ({e.reason}); is the stack up (make up)?"
+        ) from e
 
 
 def register(base_url: str, subject: str, schema: str, auth: tuple[str, str] | None = None) -> int:

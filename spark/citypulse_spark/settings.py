@@ -63,7 +63,7 @@ class Settings:
     under_spark_submit: bool  # spark-submit starts the driver's Python with PYSPARK_GATEWAY_PORT set
 
     @staticmethod
-    def load() -> "Settings":
+    def load() -> Settings:
         env = stack_env()
         root = repo_root()
         problems = [k for k in ("KAFKA_BROKERS", "SCHEMA_REGISTRY_URL") if not env.get(k)]

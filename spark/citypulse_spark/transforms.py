@@ -253,4 +253,3 @@ def for_bronze(kafka_rows: DataFrame) -> DataFrame:
         F.col("timestamp").alias("kafka_timestamp"),
         F.to_date("timestamp").alias("ingest_date"),
     )
-

@@ -5,29 +5,36 @@ from __future__ import annotations
 import io
 import json
 import struct
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 import fastavro
+
+# An Avro record as fastavro writes and reads it: field name -> value.
+Record = dict[str, Any]
 
 
 def parsed(avsc: str):
     return fastavro.parse_schema(json.loads(avsc))
 
 
-def confluent_encode(schema, schema_id: int, record: dict) -> bytes:
+def confluent_encode(schema, schema_id: int, record: Record) -> bytes:
     buf = io.BytesIO()
     fastavro.schemaless_writer(buf, schema, record)
     return b"\x00" + struct.pack(">I", schema_id) + buf.getvalue()
 
 
-def confluent_decode(schema, data: bytes) -> tuple[int, dict]:
+def confluent_decode(schema, data: bytes) -> tuple[int, Record]:
     assert data[0] == 0, f"magic byte {data[0]} != 0"
     (schema_id,) = struct.unpack(">I", data[1:5])
-    return schema_id, fastavro.schemaless_reader(io.BytesIO(data[5:]), schema)
+    # reader_schema None (the writer's) is fastavro's default; its type stub omits the default
+    record = fastavro.schemaless_reader(io.BytesIO(data[5:]), schema, None)
+    assert isinstance(record, dict), f"not a record: {record!r}"
+    return schema_id, record
 
 
 def utc(y: int, mo: int, d: int, h: int, mi: int, s: int = 0) -> datetime:
-    return datetime(y, mo, d, h, mi, s, tzinfo=timezone.utc)
+    return datetime(y, mo, d, h, mi, s, tzinfo=UTC)
 
 
 def traffic_reading(
@@ -41,7 +48,7 @@ def traffic_reading(
     zone_name: str | None = None,
     speed_limit_kmh: float = 50.0,
     capacity: int = 1800,
-) -> dict:
+) -> Record:
     """A traffic.normalized record as the normalizer writes it."""
     return {
         "event_id": event_id,

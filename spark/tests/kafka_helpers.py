@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from confluent_kafka import KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -56,10 +57,8 @@ def create_topic(admin: AdminClient, name: str, partitions: int = 3) -> str:
 
 
 def delete_topic(admin: AdminClient, name: str) -> None:
-    try:
+    with contextlib.suppress(Exception):  # best-effort cleanup
         admin.delete_topics([name])[name].result(timeout=30)
-    except Exception:  # noqa: BLE001 - best-effort cleanup
-        pass
 
 
 def produce(brokers: str, topic: str, records: Iterable[tuple[bytes | None, bytes]]) -> int:
@@ -91,7 +90,7 @@ def produce(brokers: str, topic: str, records: Iterable[tuple[bytes | None, byte
     return acked
 
 
-def read_all(brokers: str, topic: str, timeout: float = 60.0) -> list:
+def read_all(brokers: str, topic: str, timeout: float = 60.0) -> list[Any]:
     """Every message currently in ``topic`` (all partitions, from the beginning), as confluent_kafka Messages."""
     from confluent_kafka import Consumer, TopicPartition
 
@@ -103,11 +102,14 @@ def read_all(brokers: str, topic: str, timeout: float = 60.0) -> list:
         parts = [TopicPartition(topic, p, 0) for p in meta.partitions]
         ends = {tp.partition: consumer.get_watermark_offsets(tp, timeout=10)[1] for tp in parts}
         consumer.assign(parts)
-        out, done = [], {p for p, end in ends.items() if end == 0}
+        out: list[Any] = []  # confluent_kafka Messages (the package has no type hints)
+        done = {p for p, end in ends.items() if end == 0}
         deadline = time.monotonic() + timeout
         while len(done) < len(parts):
             if time.monotonic() > deadline:
-                raise TimeoutError(f"reading {topic}: got {len(out)} messages, partitions done {sorted(done)} of {ends}")
+                raise TimeoutError(
+                    f"reading {topic}: got {len(out)} messages, partitions done {sorted(done)} of {ends}"
+                )
             msg = consumer.poll(0.5)
             if msg is None:
                 continue

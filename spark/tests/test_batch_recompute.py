@@ -32,4 +32,6 @@ def test_recompute_gold_from_silver_drops_duplicates_and_writes_both_tables(spar
     assertDataFrameEqual(spark.read.parquet(str(tmp_path / "gold" / job.ZONE_TABLE)), T.zone_windows(events), rtol=1e-9)
     z01 = spark.read.parquet(str(tmp_path / "gold" / job.ZONE_TABLE)).where("zone_id = 'Z01'").first()
     assert (z01.readings, z01.total_vehicle_flow, z01.avg_speed_kmh) == (2, 30, 40.0)
-    assertDataFrameEqual(spark.read.parquet(str(tmp_path / "gold" / job.MOBILITY_TABLE)), T.city_mobility(events), rtol=1e-9)
+    assertDataFrameEqual(
+        spark.read.parquet(str(tmp_path / "gold" / job.MOBILITY_TABLE)), T.city_mobility(events), rtol=1e-9
+    )

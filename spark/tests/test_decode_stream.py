@@ -31,7 +31,9 @@ def test_the_streaming_decode_uses_writer_schemas_and_counts_unknown_ids_as_inva
     try:
         q.processAllAvailable()
         got = sorted((r.event_id, r.speed_kmh) for r in spark.table("decode_stream_test").collect())
-        observed = [p["observedMetrics"][metrics.DECODE_OBSERVATION] for p in q.recentProgress if p.get("observedMetrics")]
+        observed = [
+            p["observedMetrics"][metrics.DECODE_OBSERVATION] for p in q.recentProgress if p.get("observedMetrics")
+        ]
     finally:
         q.stop()
     assert got == [("v1", 31.5), ("v2", 62.0)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,15 +17,20 @@ PREFIX = "/apis/ccompat/v7"
 SUBJECT = "traffic.normalized-value"
 VERSIONS = {
     1: {"subject": SUBJECT, "version": 1, "id": 11, "schema": '{"type":"record","name":"R","fields":[]}'},
-    2: {"subject": SUBJECT, "version": 2, "id": 12, "schema": '{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":0}]}'},
+    2: {
+        "subject": SUBJECT,
+        "version": 2,
+        "id": 12,
+        "schema": '{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":0}]}',
+    },
     3: {"subject": SUBJECT, "version": 3, "id": 13, "schemaType": "JSON", "schema": "{}"},
 }
 
 
 class _Handler(BaseHTTPRequestHandler):
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
 
-    def do_GET(self):  # noqa: N802 - http.server's name
+    def do_GET(self):  # http.server's name
         _Handler.seen.append(self.path)
         path = urlsplit(self.path).path
         base = f"{PREFIX}/subjects/{SUBJECT}/versions"

@@ -6,18 +6,21 @@ here in plain Python from the readings the test produced, not with the job's tra
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
 import urllib.request
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from citypulse_spark import contracts, metrics, registry
 from citypulse_spark import main as job
-from tests.avro_helpers import confluent_decode, confluent_encode, parsed, traffic_reading
+from tests.avro_helpers import Record, confluent_decode, confluent_encode, parsed, traffic_reading
 from tests.kafka_helpers import create_topic, delete_topic, produce, read_all, unique_name, wait_for
 
 pytestmark = pytest.mark.integration
@@ -26,7 +29,7 @@ TRAFFIC = contracts.stream(contracts.TRAFFIC_NORMALIZED)
 ZONE_AGG = contracts.stream(contracts.TRAFFIC_BY_ZONE_5M)
 MOBILITY = contracts.stream(contracts.MOBILITY_INDEX_5M)
 WATERMARK = timedelta(minutes=2)
-T0 = datetime(2024, 5, 6, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 6, 8, 0, tzinfo=UTC)
 
 
 def at(minutes: float) -> datetime:
@@ -36,8 +39,8 @@ def at(minutes: float) -> datetime:
 # --- an independent computation of the windows -------------------------------------------------------
 
 
-def expected_zone_windows(readings: list[dict]) -> dict[tuple[datetime, str], dict]:
-    groups: dict[tuple[datetime, str], list[dict]] = defaultdict(list)
+def expected_zone_windows(readings: list[Record]) -> dict[tuple[datetime, str], dict[str, Any]]:
+    groups: dict[tuple[datetime, str], list[Record]] = defaultdict(list)
     for r in readings:
         start = r["event_time"] - timedelta(minutes=r["event_time"].minute % 5, seconds=r["event_time"].second)
         groups[(start, r["zone_id"])].append(r)
@@ -59,15 +62,20 @@ def expected_zone_windows(readings: list[dict]) -> dict[tuple[datetime, str], di
     return out
 
 
-def expected_mobility(readings: list[dict]) -> dict[datetime, dict]:
-    groups: dict[datetime, list[dict]] = defaultdict(list)
+def expected_mobility(readings: list[Record]) -> dict[datetime, dict[str, Any]]:
+    groups: dict[datetime, list[Record]] = defaultdict(list)
     for r in readings:
-        groups[r["event_time"] - timedelta(minutes=r["event_time"].minute % 5, seconds=r["event_time"].second)].append(r)
+        start = r["event_time"] - timedelta(minutes=r["event_time"].minute % 5, seconds=r["event_time"].second)
+        groups[start].append(r)
     out = {}
     for start, rs in groups.items():
         s = sum(r["speed_kmh"] for r in rs) / len(rs)
         o = sum(r["occupancy_pct"] for r in rs) / len(rs)
-        out[start] = {"mobility_index": (s / 50 * 0.6 + (100 - o) / 100 * 0.4) * 100, "readings": len(rs), "zones": len({r["zone_id"] for r in rs})}
+        out[start] = {
+            "mobility_index": (s / 50 * 0.6 + (100 - o) / 100 * 0.4) * 100,
+            "readings": len(rs),
+            "zones": len({r["zone_id"] for r in rs}),
+        }
     return out
 
 
@@ -93,16 +101,18 @@ class Rig:
             trigger="500 milliseconds",
         )
         self.schema = parsed(TRAFFIC.schema)
-        self.schema_id = registry.register(settings.schema_registry_url, self.input + "-value", TRAFFIC.schema, settings.schema_registry_auth)
+        self.schema_id = registry.register(
+            settings.schema_registry_url, self.input + "-value", TRAFFIC.schema, settings.schema_registry_auth
+        )
         self.produced = 0
 
-    def send(self, readings: list[dict], extra_raw: list[bytes] = ()) -> None:
+    def send(self, readings: list[Record], extra_raw: Sequence[bytes] = ()) -> None:
         msgs = [(r["sensor_id"].encode(), confluent_encode(self.schema, self.schema_id, r)) for r in readings]
         msgs += [(b"broken", raw) for raw in extra_raw]
         assert produce(self.settings.kafka_brokers, self.input, msgs) == len(msgs)
         self.produced += len(msgs)
 
-    def run_until_caught_up(self, spark) -> dict[str, list[dict]]:
+    def run_until_caught_up(self, spark) -> dict[str, list[dict[str, Any]]]:
         """Starts the job (from its checkpoints), waits until every query has processed all input, stops
         it; returns each query's progress reports of this run."""
         queries = job.start_streaming(spark, self.cfg)
@@ -116,9 +126,9 @@ class Rig:
     def gold(self, spark, table):
         return spark.read.parquet(str(self.cfg.lake_dir / "gold" / table)).collect()
 
-    def updates(self, topic, stream) -> dict[str, dict]:
+    def updates(self, topic, stream) -> dict[str, Record]:
         """The newest update per key on an aggregate topic (as the aggregation-sink keeps it)."""
-        newest: dict[str, dict] = {}
+        newest: dict[str, Record] = {}
         schema = parsed(stream.schema)
         for m in read_all(self.settings.kafka_brokers, topic):
             schema_id, rec = confluent_decode(schema, m.value())
@@ -131,10 +141,8 @@ class Rig:
         for t in (self.input, self.zone_topic, self.mobility_topic):
             delete_topic(self.admin, t)
         for subject in (self.input + "-value", self.zone_topic + "-value", self.mobility_topic + "-value"):
-            try:
+            with contextlib.suppress(registry.RegistryError):
                 registry.delete_subject(self.settings.schema_registry_url, subject, self.settings.schema_registry_auth)
-            except registry.RegistryError:
-                pass
 
 
 @pytest.fixture
@@ -163,7 +171,7 @@ def scrape(url: str, name: str, query: str) -> float:
     return float(m.group(1)) if m else 0.0
 
 
-def readings_for(rng: random.Random, prefix: str, zone: str, minutes: list[float]) -> list[dict]:
+def readings_for(rng: random.Random, prefix: str, zone: str, minutes: list[float]) -> list[Record]:
     return [
         traffic_reading(
             f"{prefix}-{zone}-{i}",
@@ -179,7 +187,7 @@ def readings_for(rng: random.Random, prefix: str, zone: str, minutes: list[float
 
 
 def assert_zone_rows(rows, expected):
-    got = {(r.window_start.replace(tzinfo=timezone.utc), r.zone_id): r.asDict() for r in rows}
+    got = {(r.window_start.replace(tzinfo=UTC), r.zone_id): r.asDict() for r in rows}
     assert sorted(got) == sorted(expected), "gold windows differ"
     for key, want in expected.items():
         for field, value in want.items():
@@ -198,7 +206,7 @@ def test_late_readings_are_dropped_and_counted_and_duplicates_count_once(spark, 
     # round 1: window 08:00-08:05 for two zones, two of them re-delivered; 08:12 moves the watermark to 08:10
     r1 = readings_for(rng, "r1", "Z01", [0.5, 1, 2.5, 4]) + readings_for(rng, "r1", "Z02", [0, 3, 4.9])
     push = readings_for(rng, "push1", "Z01", [12])
-    rig.send(r1 + [r1[0], r1[5]] + push, extra_raw=[b"\x00\x00\x00\x00\x01garbage", b"not avro"])
+    rig.send([*r1, r1[0], r1[5], *push], extra_raw=[b"\x00\x00\x00\x00\x01garbage", b"not avro"])
     rig.run_until_caught_up(spark)
 
     # round 2: three readings for the closed 08:00 window (late), a re-delivery of 08:12 (duplicate within
@@ -211,7 +219,7 @@ def test_late_readings_are_dropped_and_counted_and_duplicates_count_once(spark, 
 
     counted = r1 + push + r2
     assert_zone_rows(rig.gold(spark, job.ZONE_TABLE), expected_zone_windows(counted))
-    mob = {r.window_start.replace(tzinfo=timezone.utc): r for r in rig.gold(spark, job.MOBILITY_TABLE)}
+    mob = {r.window_start.replace(tzinfo=UTC): r for r in rig.gold(spark, job.MOBILITY_TABLE)}
     want_mob = expected_mobility(counted)
     assert sorted(mob) == sorted(want_mob)
     for start, want in want_mob.items():
@@ -221,8 +229,16 @@ def test_late_readings_are_dropped_and_counted_and_duplicates_count_once(spark, 
     # the late readings are counted: by the query's progress and on the Prometheus endpoint
     dropped = sum(op["numRowsDroppedByWatermark"] for p in progress[q_late] for op in p["stateOperators"])
     assert dropped == 3
-    wait_for(lambda: scrape(metrics_url, "citypulse_spark_late_records_dropped_total", q_late) - late_before == 3, timeout=30, what="late counter = 3")
-    wait_for(lambda: scrape(metrics_url, "citypulse_spark_invalid_records_total", "silver_traffic") - invalid_before == 2, timeout=30, what="invalid counter = 2")
+    wait_for(
+        lambda: scrape(metrics_url, "citypulse_spark_late_records_dropped_total", q_late) - late_before == 3,
+        timeout=30,
+        what="late counter = 3",
+    )
+    wait_for(
+        lambda: scrape(metrics_url, "citypulse_spark_invalid_records_total", "silver_traffic") - invalid_before == 2,
+        timeout=30,
+        what="invalid counter = 2",
+    )
 
     # live updates: the newest update of each closed window equals gold; the open 08:20 window is there too
     zone_updates = rig.updates(rig.zone_topic, ZONE_AGG)

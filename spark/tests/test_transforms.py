@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 import pytest
-from pyspark.sql import Row
+from pyspark.sql import DataFrame, Row
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
@@ -18,7 +19,16 @@ TRAFFIC = contracts.stream(contracts.TRAFFIC_NORMALIZED)
 ZONE_AGG = contracts.stream(contracts.TRAFFIC_BY_ZONE_5M)
 MOBILITY = contracts.stream(contracts.MOBILITY_INDEX_5M)
 
-EVENT_COLS = ["event_id", "event_time", "zone_id", "zone_name", "speed_kmh", "vehicle_count", "occupancy_pct", "speed_limit_kmh"]
+EVENT_COLS = [
+    "event_id",
+    "event_time",
+    "zone_id",
+    "zone_name",
+    "speed_kmh",
+    "vehicle_count",
+    "occupancy_pct",
+    "speed_limit_kmh",
+]
 
 
 def ts(h: int, m: int, s: int = 0) -> datetime:
@@ -27,8 +37,18 @@ def ts(h: int, m: int, s: int = 0) -> datetime:
 
 
 def events(spark, rows):
-    schema = "event_id string, event_time timestamp, zone_id string, zone_name string, speed_kmh double, vehicle_count int, occupancy_pct double, speed_limit_kmh double"
+    schema = (
+        "event_id string, event_time timestamp, zone_id string, zone_name string, speed_kmh double, "
+        "vehicle_count int, occupancy_pct double, speed_limit_kmh double"
+    )
     return spark.createDataFrame(rows, schema)
+
+
+def first(df: DataFrame) -> Row:
+    """The first row of a DataFrame the test knows is not empty."""
+    row = df.first()
+    assert row is not None, "no rows"
+    return row
 
 
 # --- wire format --------------------------------------------------------------------------------------
@@ -36,7 +56,9 @@ def events(spark, rows):
 
 def test_decode_confluent_avro_skips_the_header_and_reads_every_field(spark):
     schema = parsed(TRAFFIC.schema)
-    r = traffic_reading("e1", utc(2024, 5, 6, 8, 1, 30), zone_id="Z07", speed_kmh=31.5, vehicle_count=12, occupancy_pct=44.0)
+    r = traffic_reading(
+        "e1", utc(2024, 5, 6, 8, 1, 30), zone_id="Z07", speed_kmh=31.5, vehicle_count=12, occupancy_pct=44.0
+    )
     df = spark.createDataFrame([(confluent_encode(schema, 42, r),)], "value binary")
 
     decoded = T.decode_confluent_avro(df, TRAFFIC.schema, {42: TRAFFIC.schema})
@@ -46,7 +68,7 @@ def test_decode_confluent_avro_skips_the_header_and_reads_every_field(spark):
         "original_speed_unit", F.lit("KMH")
     )
     assertDataFrameEqual(got, expected)
-    assert decoded.select("schema_id").first()[0] == 42
+    assert first(decoded.select("schema_id"))[0] == 42
 
 
 def test_bad_bytes_and_unframed_messages_decode_to_null_not_an_error(spark):
@@ -64,7 +86,7 @@ def test_bad_bytes_and_unframed_messages_decode_to_null_not_an_error(spark):
     assert decoded.where(T.is_invalid_record()).count() == 4
 
 
-def _with_fields(avsc: str, drop: tuple[str, ...] = (), insert_after: dict[str, dict] | None = None) -> str:
+def _with_fields(avsc: str, drop: tuple[str, ...] = (), insert_after: dict[str, dict[str, Any]] | None = None) -> str:
     """The contract schema with fields dropped / inserted (a field in the middle changes the body's
     layout, so a wrong writer schema cannot get lucky by ignoring trailing bytes)."""
     schema = json.loads(avsc)
@@ -78,15 +100,26 @@ def _with_fields(avsc: str, drop: tuple[str, ...] = (), insert_after: dict[str, 
 
 
 # v2: a producer on a newer, BACKWARD-compatible version (an optional field, with a default)
-TRAFFIC_V2 = _with_fields(TRAFFIC.schema, insert_after={"zone_name": {"name": "lane_count", "type": ["null", "int"], "default": None}})
+TRAFFIC_V2 = _with_fields(
+    TRAFFIC.schema, insert_after={"zone_name": {"name": "lane_count", "type": ["null", "int"], "default": None}}
+)
 # v0: older data, written before the contract's defaulted fields `source` / `original_speed_unit` existed
 TRAFFIC_V0 = _with_fields(TRAFFIC.schema, drop=("source", "original_speed_unit"))
 
 
 def test_each_message_is_decoded_with_its_writer_schema_and_resolved_to_the_contract(spark):
-    current = traffic_reading("v1", utc(2024, 5, 6, 8, 1), zone_id="Z01", speed_kmh=31.5, vehicle_count=12, occupancy_pct=44.0)
-    newer = {**traffic_reading("v2", utc(2024, 5, 6, 8, 2), zone_id="Z02", speed_kmh=62.0, vehicle_count=7, occupancy_pct=9.5), "lane_count": 3}
-    older = traffic_reading("v0", utc(2024, 5, 6, 8, 3), zone_id="Z03", speed_kmh=18.25, vehicle_count=40, occupancy_pct=81.0)
+    current = traffic_reading(
+        "v1", utc(2024, 5, 6, 8, 1), zone_id="Z01", speed_kmh=31.5, vehicle_count=12, occupancy_pct=44.0
+    )
+    newer = {
+        **traffic_reading(
+            "v2", utc(2024, 5, 6, 8, 2), zone_id="Z02", speed_kmh=62.0, vehicle_count=7, occupancy_pct=9.5
+        ),
+        "lane_count": 3,
+    }
+    older = traffic_reading(
+        "v0", utc(2024, 5, 6, 8, 3), zone_id="Z03", speed_kmh=18.25, vehicle_count=40, occupancy_pct=81.0
+    )
     for k in ("source", "original_speed_unit"):
         del older[k]
     rows = [
@@ -234,9 +267,7 @@ def test_mobility_index_over_every_reading_in_the_city(spark):
         ],
     )
     # avg speed 40, avg occupancy 40 -> (40/50*0.6 + 60/100*0.4)*100 = 48 + 24 = 72 -> GOOD
-    expected = spark.createDataFrame(
-        [(ts(8, 0), ts(8, 5), 40.0, 40.0, 3, 72.0, "GOOD", 2)], T.city_mobility(df).schema
-    )
+    expected = spark.createDataFrame([(ts(8, 0), ts(8, 5), 40.0, 40.0, 3, 72.0, "GOOD", 2)], T.city_mobility(df).schema)
     assertDataFrameEqual(T.city_mobility(df), expected, rtol=1e-9)
 
 
@@ -255,7 +286,7 @@ def test_mobility_index_over_every_reading_in_the_city(spark):
 )
 def test_mobility_category_bands(spark, speed, occupancy, category):
     df = events(spark, [("x", ts(8, 0), "Z01", "A", speed, 1, occupancy, 50.0)])
-    assert T.city_mobility(df).first().category == category
+    assert first(T.city_mobility(df)).category == category
 
 
 # --- lake layout --------------------------------------------------------------------------------------
@@ -263,4 +294,4 @@ def test_mobility_category_bands(spark, speed, occupancy, category):
 
 def test_silver_is_partitioned_by_event_date(spark):
     df = events(spark, [("late-night", datetime(2024, 5, 6, 23, 59, 59), "Z01", "A", 40.0, 1, 10.0, 50.0)])
-    assert T.for_silver(df).select("event_date").first()[0].isoformat() == "2024-05-06"
+    assert first(T.for_silver(df).select("event_date"))[0].isoformat() == "2024-05-06"

@@ -1,0 +1,23 @@
+# Source me (after scripts/env.sh): what `make test`, `make demo` and `make bench` share.
+# shellcheck shell=bash
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+# use_stack — starts the native stack when it is down and stops it again when the calling script
+# exits (only then: a stack the user started with `make up` stays up). Sets STACK_STARTED_HERE.
+use_stack() {
+  STACK_STARTED_HERE=0
+  if deploy/local/stack.sh status --quiet; then
+    echo "the stack is already up (it stays up afterwards)"
+  else
+    deploy/local/stack.sh up
+    STACK_STARTED_HERE=1
+  fi
+  trap _stop_stack_if_ours EXIT
+}
+_stop_stack_if_ours() {
+  if [ "${STACK_STARTED_HERE:-0}" = 1 ]; then
+    step "stopping the stack this run started"
+    deploy/local/stack.sh down || true
+  fi
+}
