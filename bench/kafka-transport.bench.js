@@ -16,9 +16,9 @@
  */
 'use strict';
 const { createRequire } = require('node:module');
-const { mkdirSync, writeFileSync, readFileSync } = require('node:fs');
-const os = require('node:os');
+const { writeFileSync, readFileSync } = require('node:fs');
 const path = require('node:path');
+const { recordResults } = require('./results');
 
 const root = path.resolve(__dirname, '..');
 // Dependencies resolve from libs/kafka, which owns them.
@@ -287,13 +287,15 @@ async function main() {
     const builtin = await runNestBuiltin();
     console.log(`@nestjs/microservices Kafka: ${builtin.rps} records/s`);
     const ratio = Math.round((ours.rps / builtin.rps) * 10) / 10;
-    const result = {
-      kafka_transport_rps: ours.rps,
-      nest_builtin_rps: builtin.rps,
-      ratio,
-      records: N,
-      partitions: PARTITIONS,
-      details: {
+    recordResults(
+      {
+        kafka_transport_rps: ours.rps,
+        nest_builtin_rps: builtin.rps,
+        ratio,
+        records: N,
+        partitions: PARTITIONS,
+      },
+      {
         kafka_transport: {
           ...ours,
           pipeline:
@@ -308,13 +310,6 @@ async function main() {
           'first record seen by a handler -> last output record acknowledged; topics pre-filled',
         schema: 'libs/contracts/schemas/traffic-reading-raw.avsc',
       },
-      machine: { cpus: os.cpus().length, node: process.version, load1: os.loadavg()[0] },
-      at: new Date().toISOString(),
-    };
-    mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-    writeFileSync(
-      path.join(__dirname, 'results', 'latest.json'),
-      `${JSON.stringify(result, null, 2)}\n`,
     );
     console.log('');
     table([

@@ -1,15 +1,33 @@
 #!/usr/bin/env bash
-# Benchmarks against the running local stack (make up), side by side with their baselines.
-# Today: the Kafka transport vs NestJS's built-in Kafka transport -> bench/results/latest.json.
+# `make bench`: benchmarks against the native stack, side by side with their baselines.
+#   1. the Kafka transport vs NestJS's built-in Kafka transport (bench/kafka-transport.bench.js)
+#   2. the aggregation-sink's write rate into stores holding 1,000 / 100,000 / 1,000,000 windows
+#      (bench/sink-scaling.bench.js; the pre-filled stores are kept for the next run)
+# Each merges its figures into bench/results/latest.json. BENCH_ONLY=kafka|sink runs one of them.
+# Installs what it needs and starts the stack when it is down (stopping it again at the end).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/env.sh"
+. "$here/lib.sh"
 cd "$CITYPULSE_ROOT"
 export COREPACK_ENABLE_DOWNLOAD_PROMPT=0 TURBO_TELEMETRY_DISABLED=1
 
-if ! (exec 3<>"/dev/tcp/127.0.0.1/${KAFKA_PORT}") 2>/dev/null; then
-  echo "bench: Kafka is not answering on 127.0.0.1:${KAFKA_PORT}; run 'make up' first" >&2
-  exit 1
+step "build"
+scripts/bootstrap.sh >/dev/null
+pnpm turbo run build --filter=@citypulse/kafka... --filter=@citypulse/aggregation-sink... \
+  --output-logs=errors-only >/dev/null
+deploy/local/stack.sh install >/dev/null
+
+step "native stack"
+use_stack
+
+only="${BENCH_ONLY:-}"
+if [ -z "$only" ] || [ "$only" = kafka ] || [ "$only" = citypulse ] || [ "$only" = builtin ]; then
+  step "Kafka transport: @citypulse/kafka vs @nestjs/microservices"
+  [ "$only" = kafka ] && unset BENCH_ONLY
+  node bench/kafka-transport.bench.js "$@"
 fi
-pnpm turbo run build --filter=@citypulse/kafka... --output-logs=errors-only >/dev/null
-exec node bench/kafka-transport.bench.js "$@"
+if [ -z "$only" ] || [ "$only" = sink ]; then
+  step "aggregation-sink: write rate by stored windows"
+  node bench/sink-scaling.bench.js
+fi

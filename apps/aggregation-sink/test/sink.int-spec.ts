@@ -263,6 +263,49 @@ describe('aggregation-sink over Kafka (real stack)', () => {
     expect(mobility.body).toHaveProperty('mobility_index');
   });
 
+  it('keeps newest-wins exact with two instances in the group, and when one leaves mid-stream', async () => {
+    // zones 11-16, 4 windows, versions 1..6: the newest of each window is version 6
+    const versions = (from: number, to: number): TrafficZoneAggregate5m[] =>
+      [11, 12, 13, 14, 15, 16].flatMap((z) =>
+        [0, 1, 2, 3].flatMap((w) =>
+          Array.from({ length: to - from + 1 }, (_, i) => update(z, w, from + i)),
+        ),
+      );
+    const second = await startSink(config, { fromBeginning: false });
+    try {
+      await waitFor(
+        async () => {
+          const { groups } = await admin.describeGroups([config.sink.groupId]);
+          return groups[0]?.state === 'Stable' && groups[0].members.length === 2;
+        },
+        { timeoutMs: 60_000, what: 'two sink instances sharing the group' },
+      );
+      // versions 1-4 out of order, with older ones after newer and a replay
+      await produceTraffic(shuffled(versions(1, 4), 7));
+      await produceTraffic(versions(1, 2));
+      await drained(TOPICS.trafficByZone5m);
+    } finally {
+      await second.close();
+    }
+    // the first instance takes over every partition and gets versions 5-6, then a replay of all
+    await produceTraffic(shuffled(versions(5, 6), 11));
+    await produceTraffic(shuffled(versions(1, 6), 13));
+    await drained(TOPICS.trafficByZone5m);
+
+    const newest = (zoneId: string, w: number) => update(Number(zoneId.slice(-2)), w, 6);
+    const zones = new Set([11, 12, 13, 14, 15, 16].map(zone));
+    const docs = (await mongoDocs()).filter((d) => zones.has(d.zone_id as string));
+    const rows = (await pgRows()).filter((r) => zones.has(r.zone_id as string));
+    expect(docs).toHaveLength(24);
+    expect(rows).toHaveLength(24);
+    for (const d of docs) {
+      const w = ((d.window_start as Date).getTime() - T0) / WINDOW_MS;
+      expect(d.event_id).toBe(newest(d.zone_id as string, w).event_id);
+      expect(d.readings).toBe(60);
+    }
+    expect(rows.map((r) => r.event_id)).toEqual(docs.map((d) => d.event_id));
+  });
+
   it('rides out a PostgreSQL outage: no offset committed while down, nothing lost or doubled after', async () => {
     const committedBefore = await admin.fetchOffsets({
       groupId: config.sink.groupId,

@@ -1,6 +1,5 @@
 import {
   MongoBulkWriteError,
-  MongoServerError,
   type AnyBulkWriteOperation,
   type Collection,
   type Db,
@@ -12,6 +11,7 @@ import {
 import type { MobilityIndex5m, TrafficZoneAggregate5m } from '@citypulse/contracts';
 import type { StoredAggregate } from '../aggregates/stored-shapes';
 import type { MobilityWindow, TrafficWindow } from '../aggregates/windows';
+import { decideUpsert } from '../aggregates/upsert-decision';
 import { EMPTY_RESULT, type WriteResult } from './write-result';
 
 export const TRAFFIC_COLLECTION = 'traffic_aggregations';
@@ -26,20 +26,25 @@ export type MobilityDoc = StoredAggregate<MobilityIndex5m>;
 const DUPLICATE_KEY = 11000;
 
 /**
- * Conditional upserts into MongoDB (or FerretDB): for each window,
- *   updateOne({ _id: key, updated_at: { $lt: incoming } }, { $set: doc }, { upsert: true })
- * When the stored document is as new or newer, the filter matches nothing, the upsert tries to
- * insert a second document with the same _id and the server refuses it with a duplicate-key
- * error: that refusal is the "leave it alone" outcome, not a failure. The _id is the Kafka key,
- * so uniqueness never depends on a secondary index; the unique {zone_id, window_start} index is
- * there as well, as the collection's contract for readers.
+ * Newest-wins writes into MongoDB (or FerretDB) using only query shapes that every store answers
+ * from an index: an exact `_id` read, an insert, and an update filtered by exact `_id`. For each
+ * window the stored version is read by `_id`, `decideUpsert` decides, new windows are inserted and
+ * newer ones replace the stored fields by `_id`; replays and older updates write nothing.
  *
- * A batch first reads the stored versions of its keys and only writes the windows that are newer
- * (a replay costs one read per batch), then writes those in unordered bulks of MONGO_BULK_CHUNK.
- * Two FerretDB 1.24 behaviours shape this (see conditionalUpserts): it ends an unordered bulk at
- * its first error (MongoDB carries on), which would silently drop the rest of the bulk, so on a
- * duplicate-key error the bulk is re-applied one operation at a time; and it hangs on a bulk that
- * modifies 100 or more documents, hence the chunk size.
+ * Why not the one-statement conditional upsert `updateOne({_id, updated_at: {$lt: v}}, ..., {upsert})`:
+ * FerretDB 1.x (the native stack's store) pushes only a lone exact `_id` down to its backend;
+ * that compound filter, `$in`, and every other shape read and filter the whole collection, so each
+ * write cost grew with the collection (3.3 s per conditional update at 100,000 documents, measured;
+ * apps/aggregation-sink/README.md has the table). With the shapes above, a window costs about the
+ * same at 1,000 and at 1,000,000 documents (`make bench`, sink-scaling).
+ *
+ * Deciding in the application is safe because a window has one writer: its Kafka key (= `_id`)
+ * puts all its updates on one partition, which one consumer of the group owns at a time. When a
+ * write collides anyway (an insert finds the `_id` taken, an update finds it gone), the colliding
+ * windows are read again and decided again, a few rounds at most, so a second writer's newer
+ * version is never overwritten by an insert, and no window is lost. What this cannot stop is a
+ * zombie: an instance that lost its partitions (session timeout) but still finishes a write it had
+ * already decided; PostgreSQL's conditional upsert is immune to that, and the REST API reads it.
  */
 export class MongoAggregatesStore {
   readonly traffic: Collection<TrafficDoc>;
@@ -62,34 +67,15 @@ export class MongoAggregatesStore {
 
   upsertTraffic(windows: readonly TrafficWindow[]): Promise<WriteResult> {
     const now = new Date();
-    return conditionalUpserts(
+    return writeNewest(
       this.traffic,
-      windows.map((w) => ({
-        id: w.key,
-        updatedAt: w.updatedAt,
-        doc: {
-          zone_id: w.zoneId,
-          zone_name: w.zoneName,
-          window_start: w.windowStart,
-          window_end: w.windowEnd,
-          avg_speed_kmh: w.avgSpeedKmh,
-          min_speed_kmh: w.minSpeedKmh,
-          max_speed_kmh: w.maxSpeedKmh,
-          total_vehicle_flow: w.totalVehicleFlow,
-          avg_occupancy_pct: w.avgOccupancyPct,
-          congestion_score: w.congestionScore,
-          readings: w.readings,
-          updated_at: w.updatedAt,
-          event_id: w.eventId,
-          written_at: now,
-        },
-      })),
+      windows.map((w) => ({ id: w.key, updatedAt: w.updatedAt, doc: trafficDoc(w, now) })),
     );
   }
 
   upsertMobility(windows: readonly MobilityWindow[]): Promise<WriteResult> {
     const now = new Date();
-    return conditionalUpserts(
+    return writeNewest(
       this.mobility,
       windows.map((w) => ({
         id: w.key,
@@ -112,6 +98,26 @@ export class MongoAggregatesStore {
   }
 }
 
+/** The stored document of a traffic window (without its `_id`, the window's key). */
+export function trafficDoc(w: TrafficWindow, writtenAt: Date): Omit<TrafficDoc, '_id'> {
+  return {
+    zone_id: w.zoneId,
+    zone_name: w.zoneName,
+    window_start: w.windowStart,
+    window_end: w.windowEnd,
+    avg_speed_kmh: w.avgSpeedKmh,
+    min_speed_kmh: w.minSpeedKmh,
+    max_speed_kmh: w.maxSpeedKmh,
+    total_vehicle_flow: w.totalVehicleFlow,
+    avg_occupancy_pct: w.avgOccupancyPct,
+    congestion_score: w.congestionScore,
+    readings: w.readings,
+    updated_at: w.updatedAt,
+    event_id: w.eventId,
+    written_at: writtenAt,
+  };
+}
+
 export interface Item<D> {
   id: string;
   updatedAt: Date;
@@ -124,136 +130,129 @@ export interface Item<D> {
  * that and costs MongoDB next to nothing.
  */
 export const MONGO_BULK_CHUNK = 50;
-/** Ids per pre-read `$in`. */
-const READ_CHUNK = 500;
+/** Exact-`_id` reads in flight at once per batch. */
+const READ_CONCURRENCY = 16;
+/** Read-decide-write rounds for windows whose write collided with another writer's. */
+const MAX_ROUNDS = 5;
+
+type VersionedDoc = { _id: string; updated_at: Date };
 
 /**
- * Exported for tests: `assume` skips the read of stored versions and takes every window as absent
- * (insert path) or present (conditional-upsert path), to exercise what happens when another
- * writer got there between the read and the write.
+ * Writes each item unless the store holds the same or a newer version (see the class comment).
+ * Exported for tests: `assumeAbsent` skips the first read and takes every window as new, to
+ * exercise what happens when another writer inserted one between the read and the write.
  */
-export async function conditionalUpserts<D extends { _id: string; updated_at: Date }>(
+export async function writeNewest<D extends VersionedDoc>(
   collection: Collection<D>,
-  items: Item<D>[],
-  opts: { assume?: 'absent' | 'present' } = {},
+  items: readonly Item<D>[],
+  opts: { assumeAbsent?: boolean } = {},
 ): Promise<WriteResult> {
   if (items.length === 0) return EMPTY_RESULT;
-  // 1. Skip what the store already holds at this version or newer (every record of a replay)
-  //    without writing: one read instead of a refused write per record.
-  const storedAt = new Map<string, Date>();
-  if (opts.assume === undefined) {
-    for (const chunk of chunks(items, READ_CHUNK)) {
-      const stored = await collection
-        .find({ _id: { $in: chunk.map((i) => i.id) } } as Filter<D>, {
-          projection: { updated_at: 1 },
-        })
-        .toArray();
-      for (const d of stored) storedAt.set(String(d._id), d.updated_at);
-    }
-  }
-  const fresh: Item<D>[] = [];
-  const older: Item<D>[] = [];
-  for (const item of items) {
-    const at = storedAt.get(item.id);
-    if (at === undefined && opts.assume !== 'present') fresh.push(item);
-    else if (at === undefined || item.updatedAt.getTime() > at.getTime()) older.push(item);
-  }
-  // 2. Insert the windows the store has never seen (an upsert that inserts costs FerretDB a scan
-  //    of the collection; an insert does not), and conditionally upsert the older ones.
   let inserted = 0;
   let updated = 0;
-  for (const chunk of chunks(fresh, MONGO_BULK_CHUNK)) {
-    const r = await insertChunk(collection, chunk);
-    inserted += r.inserted;
-    updated += r.updated;
+  let pending: readonly Item<D>[] = items;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round === MAX_ROUNDS) {
+      throw new Error(
+        `${pending.length} windows still collide with another writer after ${MAX_ROUNDS} rounds (${collection.collectionName})`,
+      );
+    }
+    const stored =
+      round === 0 && opts.assumeAbsent
+        ? new Map<string, Date>()
+        : await storedVersions(collection, pending);
+    const fresh: Item<D>[] = [];
+    const newer: Item<D>[] = [];
+    for (const item of pending) {
+      const decision = decideUpsert(stored.get(item.id), item.updatedAt);
+      if (decision === 'insert') fresh.push(item);
+      else if (decision === 'update') newer.push(item);
+    }
+    const collided: Item<D>[] = [];
+    for (const chunk of chunks(fresh, MONGO_BULK_CHUNK)) {
+      const r = await insertChunk(collection, chunk);
+      inserted += r.written;
+      if (r.collided) collided.push(...chunk);
+    }
+    for (const chunk of chunks(newer, MONGO_BULK_CHUNK)) {
+      const r = await updateChunk(collection, chunk);
+      updated += r.written;
+      if (r.collided) collided.push(...chunk);
+    }
+    // Re-deciding a whole collided chunk is safe: what this round already wrote reads back at
+    // its own version, a replay.
+    pending = collided;
   }
-  for (const chunk of chunks(older, MONGO_BULK_CHUNK)) {
-    const r = await writeChunk(collection, chunk);
-    inserted += r.inserted;
-    updated += r.updated;
-  }
-  // whatever was neither inserted nor updated was left alone
   return { inserted, updated, unchanged: items.length - inserted - updated };
 }
 
-/** Inserts windows read as absent; one that appeared meanwhile makes the chunk an upsert chunk. */
-async function insertChunk<D extends { _id: string; updated_at: Date }>(
+/** The stored version of each item's window, by exact `_id` reads (absent: not in the map). */
+async function storedVersions<D extends VersionedDoc>(
+  collection: Collection<D>,
+  items: readonly Item<D>[],
+): Promise<Map<string, Date>> {
+  const stored = new Map<string, Date>();
+  let next = 0;
+  const reader = async (): Promise<void> => {
+    while (next < items.length) {
+      const id = items[next++].id;
+      const doc = await collection.findOne({ _id: id } as Filter<D>, {
+        projection: { updated_at: 1 },
+      });
+      if (doc) stored.set(id, doc.updated_at);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, items.length) }, reader));
+  return stored;
+}
+
+interface ChunkResult {
+  written: number;
+  /** some window of the chunk met another writer's: read and decide the chunk again */
+  collided: boolean;
+}
+
+/** Inserts windows read as absent. A duplicate `_id` means another writer got there first. */
+async function insertChunk<D extends VersionedDoc>(
   collection: Collection<D>,
   chunk: Item<D>[],
-): Promise<{ inserted: number; updated: number }> {
+): Promise<ChunkResult> {
   try {
     const docs = chunk.map(
       (i) => ({ ...i.doc, _id: i.id }) as unknown as OptionalUnlessRequiredId<D>,
     );
     const r = await collection.insertMany(docs, { ordered: false });
-    return { inserted: r.insertedCount, updated: 0 };
+    return { written: r.insertedCount, collided: false };
   } catch (err) {
     if (!(err instanceof MongoBulkWriteError) || !onlyDuplicateKeys(err)) throw err;
-    // another writer got there first: settle each window by the version rule
-    const settled = await writeChunk(collection, chunk, { skipBulk: true });
-    return { inserted: err.result.insertedCount + settled.inserted, updated: settled.updated };
+    // MongoDB inserts the rest of an unordered bulk and reports them; FerretDB 1.x stops at the
+    // first error. Either way the re-read tells which of the chunk are now stored.
+    return { written: err.result.insertedCount, collided: true };
   }
 }
 
-async function writeChunk<D extends { _id: string; updated_at: Date }>(
+/** Replaces the fields of windows read at an older version, by exact `_id`. */
+async function updateChunk<D extends VersionedDoc>(
   collection: Collection<D>,
   chunk: Item<D>[],
-  opts: { skipBulk?: boolean } = {},
-): Promise<{ inserted: number; updated: number }> {
-  let inserted = 0;
-  let updated = 0;
-  if (!opts.skipBulk) {
-    try {
-      const r = await collection.bulkWrite(chunk.map(upsertOp), { ordered: false });
-      return { inserted: r.upsertedCount, updated: r.modifiedCount };
-    } catch (err) {
-      if (!(err instanceof MongoBulkWriteError) || !onlyDuplicateKeys(err)) throw err;
-      // A newer version landed between the read and the write (another instance, a rebalance).
-      // MongoDB applies the other operations of an unordered bulk and reports them; FerretDB 1.x
-      // stops the whole command at the first error. Either way each operation is idempotent, so
-      // apply them one by one: the ones already done change nothing the second time.
-      inserted = err.result.upsertedCount;
-      updated = err.result.modifiedCount;
-    }
-  }
-  for (const item of chunk) {
-    try {
-      const r = await collection.updateOne(...upsertArgs(item));
-      inserted += r.upsertedCount;
-      updated += r.modifiedCount;
-    } catch (err) {
-      if (!(err instanceof MongoServerError) || err.code !== DUPLICATE_KEY) throw err;
-    }
-  }
-  return { inserted, updated };
+): Promise<ChunkResult> {
+  const r = await collection.bulkWrite(
+    chunk.map((item): AnyBulkWriteOperation<D> => ({
+      updateOne: {
+        filter: { _id: item.id } as Filter<D>,
+        update: { $set: item.doc } as UpdateFilter<D>,
+      },
+    })),
+    { ordered: false },
+  );
+  // a window that vanished since the read (nothing deletes them, but a user may) is re-decided
+  return { written: r.modifiedCount, collided: r.matchedCount < chunk.length };
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-/**
- * The conditional upsert of one window: matches the document only while it is older than the
- * incoming version; otherwise the upsert collides with the existing _id (duplicate key), which
- * is the "keep the newer one" outcome.
- */
-function upsertArgs<D extends { _id: string; updated_at: Date }>(
-  item: Item<D>,
-): [Filter<D>, UpdateFilter<D>, { upsert: true }] {
-  return [
-    { _id: item.id, updated_at: { $lt: item.updatedAt } } as Filter<D>,
-    { $set: item.doc } as UpdateFilter<D>,
-    { upsert: true },
-  ];
-}
-
-function upsertOp<D extends { _id: string; updated_at: Date }>(
-  item: Item<D>,
-): AnyBulkWriteOperation<D> {
-  const [filter, update, { upsert }] = upsertArgs(item);
-  return { updateOne: { filter, update, upsert } };
 }
 
 function onlyDuplicateKeys(err: MongoBulkWriteError): boolean {

@@ -81,6 +81,8 @@ func run(listen, dir, level string) error {
 		return err
 	}
 
+	go (&idIndexer{dir: abs, interval: time.Second, log: logger}).run(ctx)
+
 	logger.Info("FerretDB listening", "addr", listen, "sqlite", abs)
 	return f.Run(ctx)
 }
