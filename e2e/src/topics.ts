@@ -1,5 +1,5 @@
-import { STREAM_DEFINITIONS, type StreamName } from '@citypulse/contracts';
-import { contractTopicSpecs, ensureContractTopics } from '@citypulse/kafka';
+import type { StreamName } from '@citypulse/contracts';
+import { contractTopicSpecs, ensureContractTopics, ensureTopics } from '@citypulse/kafka';
 import { waitFor } from '@citypulse/testing';
 import { AssignerProtocol, type Kafka } from 'kafkajs';
 
@@ -53,8 +53,9 @@ export async function activeConsumers(
 
 /**
  * Deletes the flow's topics (and DLQs) and creates them again empty, waiting until the broker
- * has really dropped the old ones: deletion is asynchronous, and a create before it is done
- * fails with "topic already exists" (or "marked for deletion").
+ * has really dropped the old ones (deletion is asynchronous, and a create before it is done
+ * fails with "topic already exists" or "marked for deletion"), then until every new partition
+ * has a leader (ensureTopics).
  */
 export async function recreateTopics(
   kafka: Kafka,
@@ -75,43 +76,10 @@ export async function recreateTopics(
       },
       { timeoutMs: 60_000, what: `the broker to drop ${present.join(', ')}` },
     );
-    await waitFor(
-      async () => {
-        const now = new Set(await admin.listTopics());
-        const missing = specs.filter((s) => !now.has(s.topic));
-        if (missing.length === 0) return true;
-        await admin.createTopics({
-          topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.partitions })),
-          waitForLeaders: true,
-        });
-        return false;
-      },
-      { timeoutMs: 60_000, what: `the flow's topics to be created again` },
-    );
-    // Leaders elected and metadata visible for every partition.
-    await waitFor(
-      async () => {
-        const md = await admin.fetchTopicMetadata({ topics: names });
-        return md.topics.every(
-          (t) =>
-            t.partitions.length === STREAM_DEFINITIONS[streamOf(t.name, streams)].partitions &&
-            t.partitions.every((p) => p.leader >= 0),
-        );
-      },
-      { timeoutMs: 60_000, what: 'leaders of the new topics' },
-    );
+    await ensureTopics(kafka, specs);
   } finally {
     await admin.disconnect();
   }
-}
-
-function streamOf(topic: string, streams: readonly StreamName[]): StreamName {
-  const s = streams.find(
-    (n) =>
-      topic === STREAM_DEFINITIONS[n].topic || topic.startsWith(`${STREAM_DEFINITIONS[n].topic}.`),
-  );
-  if (!s) throw new Error(`${topic} is not a topic of ${streams.join(', ')}`);
-  return s;
 }
 
 /** Sum of the end offsets of a topic's partitions. */

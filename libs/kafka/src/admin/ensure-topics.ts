@@ -1,5 +1,5 @@
 import { STREAM_DEFINITIONS, STREAM_NAMES, dlqTopic, type StreamName } from '@citypulse/contracts';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 
 /** A topic to create: its name and partition count. */
 export interface TopicSpec {
@@ -27,26 +27,67 @@ export function contractTopicSpecs(
 
 /**
  * Creates the topics that do not exist yet (the brokers run with auto-creation off, so a misspelt
- * topic fails loudly) and waits for their leaders. Existing topics are left as they are; a topic
- * created concurrently by another process counts as existing. Returns the topics it created.
+ * topic fails loudly) and returns once every partition of every given topic has a leader.
+ * Existing topics are left as they are; a topic created concurrently by another process counts as
+ * existing. Returns the topics it created.
+ *
+ * kafkajs' own `waitForLeaders` asks for the new topics' metadata once and fails on the answer a
+ * broker gives for a moment after creating many topics at once (UNKNOWN_TOPIC_OR_PARTITION: seen
+ * on a fresh broker creating every contract topic, the first `make demo` of a machine), so the
+ * leaders are awaited here, retrying with backoff until `timeoutMs`.
  */
-export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): Promise<string[]> {
+export async function ensureTopics(
+  kafka: Kafka,
+  specs: readonly TopicSpec[],
+  opts: { timeoutMs?: number } = {},
+): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
-    if (missing.length === 0) return [];
-    await admin.createTopics({
-      topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.partitions })),
-      waitForLeaders: true,
-    });
+    if (missing.length > 0) {
+      await admin.createTopics({
+        topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.partitions })),
+        waitForLeaders: false,
+      });
+    }
+    await waitForLeaders(
+      admin,
+      specs.map((s) => s.topic),
+      opts.timeoutMs ?? 60_000,
+    );
     return missing.map((s) => s.topic);
   } finally {
     await admin.disconnect();
   }
 }
 
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
+  if (topics.length === 0) return;
+  const deadline = Date.now() + timeoutMs;
+  let delayMs = 100;
+  let last = 'no metadata yet';
+  for (;;) {
+    try {
+      const { topics: md } = await admin.fetchTopicMetadata({ topics });
+      const leaderless = md.filter(
+        (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
+      );
+      if (leaderless.length === 0) return;
+      last = `no leader yet for ${leaderless.map((t) => t.name).join(', ')}`;
+    } catch (err) {
+      // right after creation the broker may not know the topic yet; anything else persists and
+      // is reported when the time is up
+      last = err instanceof Error ? err.message : String(err);
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(`topics ${topics.join(', ')} not ready after ${timeoutMs} ms: ${last}`);
+    }
+    await new Promise((r) => setTimeout(r, delayMs));
+    delayMs = Math.min(delayMs * 2, 1_000);
+  }
+}
 /** `ensureTopics` for contract streams and their DLQs (default: every stream). */
 export function ensureContractTopics(
   kafka: Kafka,
