@@ -162,7 +162,15 @@ async function main(): Promise<number> {
     runDir,
     env: { LAKE_DIR: join(runDir, 'lake'), CHECKPOINT_DIR: join(runDir, 'checkpoints') },
     sparkArgs: ['--trigger', '5 seconds', '--watermark', '2 minutes'],
-    generatorArgs: ['--rate', String(RATE), '--speedup', String(SPEEDUP), ...FAULTS],
+    generatorArgs: [
+      '--streams',
+      'traffic',
+      '--rate',
+      String(RATE),
+      '--speedup',
+      String(SPEEDUP),
+      ...FAULTS,
+    ],
     freshTopics: true,
     log: (l) => console.log(`  ${l}`),
   });

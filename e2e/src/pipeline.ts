@@ -185,6 +185,9 @@ export class Pipeline {
     this.spec('spark', sparkPython(this.env), [
       join(root, 'spark/citypulse_spark/main.py'),
       'stream',
+      // the traffic flow's aggregates only (the job runs every stream's by default)
+      '--aggregates',
+      'traffic_zone_5m,mobility_index_5m',
       ...(this.opts.sparkArgs ?? []),
     ]);
     const first: ServiceName[] = ['aggregation-sink', 'normalizer', 'spark'];

@@ -1,1 +1,2 @@
-"""citypulse's PySpark Structured Streaming job: traffic windows, mobility index, Parquet lake."""
+"""citypulse's PySpark Structured Streaming job: the table of aggregates over the normalized streams
+(traffic, transport, incidents, tickets), the aggregate topics and a Parquet lake."""

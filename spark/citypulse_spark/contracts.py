@@ -59,7 +59,13 @@ def stream(name: str) -> Stream:
     )
 
 
-# The streams this job reads and writes (names as in topics.json).
+# The streams this job reads and writes (names as in topics.json; the topics are looked up by them).
 TRAFFIC_NORMALIZED = "trafficNormalized"
+TRANSPORT_NORMALIZED = "transportNormalized"
+INCIDENTS_NORMALIZED = "incidentsNormalized"
+TICKETS_NORMALIZED = "ticketsNormalized"
 TRAFFIC_BY_ZONE_5M = "trafficByZone5m"
 MOBILITY_INDEX_5M = "mobilityIndex5m"
+TRANSPORT_BY_LINE_10M = "transportByLine10m"
+INCIDENTS_BY_ZONE_15M = "incidentsByZone15m"
+TICKETS_BY_PRIORITY_1M = "ticketsByPriority1m"

@@ -1,29 +1,39 @@
-"""citypulse traffic job: 5-minute zone windows and the city mobility index from traffic.normalized.
+"""citypulse stream job: the table of aggregates (aggregates.py) over the normalized streams, to the
+aggregate topics and a Parquet lake.
 
 Usage:
     $CITYPULSE_PY -m citypulse_spark.main stream [--watermark "2 minutes"] [--trigger "5 seconds"]
                                                  [--starting-offsets earliest] [--max-offsets-per-trigger N]
-    $CITYPULSE_PY -m citypulse_spark.main batch  [--gold-dir DIR]
+                                                 [--outputs bronze,silver,gold,kafka] [--aggregates NAME,...]
+    $CITYPULSE_PY -m citypulse_spark.main batch  [--gold-dir DIR] [--aggregates NAME,...]
 
     (run from spark/, after `. scripts/env.sh`; settings come from .env: KAFKA_BROKERS,
     SCHEMA_REGISTRY_URL, SPARK_MASTER, LAKE_DIR, CHECKPOINT_DIR, SPARK_METRICS_PORT)
 
-stream  reads the normalized traffic topic (Confluent-framed Avro: each message decoded with the writer
-        schema of its schema id, fetched from the registry at start, resolved to the libs/contracts
-        schema; an id registered after the start counts as invalid until a restart) and runs
-        six queries, each with its checkpoint under CHECKPOINT_DIR/<query>, so a restart resumes with
-        nothing lost and nothing counted twice:
-          bronze_traffic             raw Kafka bytes          -> LAKE_DIR/bronze/traffic   (by ingest_date)
-          silver_traffic             decoded readings         -> LAKE_DIR/silver/traffic   (by event_date)
-          gold_traffic_zone_5m       final zone windows       -> LAKE_DIR/gold/traffic_zone_5m     (append)
-          gold_mobility_index_5m     final mobility index     -> LAKE_DIR/gold/mobility_index_5m   (append)
-          agg_traffic_zone_5m        live zone window updates -> the trafficByZone5m topic   (update)
-          agg_mobility_index_5m      live index updates       -> the mobilityIndex5m topic   (update)
-        Readings later than the watermark are dropped and counted (citypulse_spark_late_records_dropped
+The table (--aggregates picks some; default all):
+    aggregate             input stream  window            key                  output topic (contracts)
+    traffic_zone_5m       traffic       5 min tumbling    zone_id              trafficByZone5m
+    mobility_index_5m     traffic       5 min tumbling    (city)               mobilityIndex5m
+    transport_line_10m    transport     10 min tumbling   line_id              transportByLine10m
+    incidents_zone_15m    incidents     15 min tumbling   zone_id, severity    incidentsByZone15m
+    tickets_priority_1m   tickets       1 min tumbling    priority             ticketsByPriority1m
+
+stream  reads the normalized topic of each stream the chosen aggregates need (Confluent-framed Avro:
+        each message decoded with the writer schema of its schema id, fetched from the registry at
+        start, resolved to the libs/contracts schema; an id registered after the start counts as
+        invalid until a restart) and runs these queries, each with its checkpoint under
+        CHECKPOINT_DIR/<query>, so a restart resumes with nothing lost and nothing counted twice:
+          bronze_<stream>       raw Kafka bytes       -> LAKE_DIR/bronze/<stream>      (by ingest_date)
+          silver_<stream>       decoded records       -> LAKE_DIR/silver/<stream>      (by event_date)
+          gold_<aggregate>      final windows         -> LAKE_DIR/gold/<aggregate>     (append)
+          agg_<aggregate>       live window updates   -> the aggregate's topic         (update)
+        (4 streams x 2 + 5 aggregates x 2 = 18 queries with everything on; traffic alone is the
+        6 queries bronze_traffic, silver_traffic, gold_/agg_traffic_zone_5m, gold_/agg_mobility_index_5m.)
+        Records later than the watermark are dropped and counted (citypulse_spark_late_records_dropped
         on :SPARK_METRICS_PORT/metrics); duplicate event ids within the watermark count once.
 batch   recomputes gold from silver with the same transforms, into --gold-dir (default
-        LAKE_DIR/gold-recomputed/<table>; the streaming gold folders belong to their file sinks'
-        _spark_metadata logs and are never overwritten). It includes readings the stream dropped as late.
+        LAKE_DIR/gold-recomputed/<aggregate>; the streaming gold folders belong to their file sinks'
+        _spark_metadata logs and are never overwritten). It includes records the stream dropped as late.
 
 On a Spark cluster (no Python UDFs, so executors need no Python code of ours):
     spark-submit --master spark://HOST:7077 \\
@@ -37,7 +47,7 @@ import argparse
 import logging
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -48,6 +58,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
 
+from citypulse_spark import aggregates as A
 from citypulse_spark import contracts, metrics, registry
 from citypulse_spark import transforms as T
 from citypulse_spark.session import build_session
@@ -55,8 +66,8 @@ from citypulse_spark.settings import Settings
 
 log = logging.getLogger("citypulse_spark")
 
-ZONE_TABLE = "traffic_zone_5m"
-MOBILITY_TABLE = "mobility_index_5m"
+ZONE_TABLE = A.TRAFFIC_ZONE_5M.gold_table
+MOBILITY_TABLE = A.MOBILITY_INDEX_5M.gold_table
 OUTPUTS = ("bronze", "silver", "gold", "kafka")
 
 
@@ -67,9 +78,8 @@ class JobConfig:
     registry_auth: tuple[str, str] | None
     lake_dir: Path
     checkpoint_dir: Path
-    input_topic: str
-    zone_topic: str
-    mobility_topic: str
+    aggregates: tuple[str, ...] = tuple(a.name for a in A.AGGREGATES)  # names in aggregates.AGGREGATES
+    topics: Mapping[str, str] = field(default_factory=dict)  # contract stream -> topic instead of topics.json's
     watermark: str = "2 minutes"
     trigger: str = "5 seconds"
     starting_offsets: str = "earliest"
@@ -84,20 +94,26 @@ class JobConfig:
             registry_auth=s.schema_registry_auth,
             lake_dir=s.lake_dir,
             checkpoint_dir=s.checkpoint_dir,
-            input_topic=contracts.stream(contracts.TRAFFIC_NORMALIZED).topic,
-            zone_topic=contracts.stream(contracts.TRAFFIC_BY_ZONE_5M).topic,
-            mobility_topic=contracts.stream(contracts.MOBILITY_INDEX_5M).topic,
         )
+
+    def topic(self, stream: str) -> str:
+        """The topic of a contract stream: topics.json's, unless ``topics`` overrides it (tests)."""
+        return self.topics.get(stream) or contracts.stream(stream).topic
+
+    def subject(self, stream: str) -> str:
+        """The registry subject of the stream's values: its topic plus the contracts' suffix."""
+        s = contracts.stream(stream)
+        return self.topic(stream) + s.subject[len(s.topic) :]
 
 
 # --- sources -----------------------------------------------------------------------------------------
 
 
-def kafka_stream(spark: SparkSession, cfg: JobConfig) -> DataFrame:
+def kafka_stream(spark: SparkSession, cfg: JobConfig, topic: str) -> DataFrame:
     reader = (
         spark.readStream.format("kafka")
         .option("kafka.bootstrap.servers", cfg.brokers)
-        .option("subscribe", cfg.input_topic)
+        .option("subscribe", topic)
         .option("startingOffsets", cfg.starting_offsets)
     )
     if cfg.max_offsets_per_trigger:
@@ -105,11 +121,11 @@ def kafka_stream(spark: SparkSession, cfg: JobConfig) -> DataFrame:
     return reader.load()
 
 
-def readings(kafka_rows: DataFrame, writer_schemas: Mapping[int, str]) -> DataFrame:
-    """Kafka rows -> normalized readings, each decoded with its writer schema (by the message's schema
-    id) and resolved to the contract's; invalid messages (unknown ids included) are counted (observe)
-    and left out."""
-    decoded = T.decode_confluent_avro(kafka_rows, contracts.stream(contracts.TRAFFIC_NORMALIZED).schema, writer_schemas)
+def records(kafka_rows: DataFrame, stream: contracts.Stream, writer_schemas: Mapping[int, str]) -> DataFrame:
+    """Kafka rows -> the stream's normalized records, each decoded with its writer schema (by the
+    message's schema id) and resolved to the contract's; invalid messages (unknown ids included) are
+    counted (observe) and left out."""
+    decoded = T.decode_confluent_avro(kafka_rows, stream.schema, writer_schemas)
     decoded = decoded.observe(
         metrics.DECODE_OBSERVATION,
         F.count(F.lit(1)).alias("total"),
@@ -118,40 +134,55 @@ def readings(kafka_rows: DataFrame, writer_schemas: Mapping[int, str]) -> DataFr
     return T.valid_records(decoded)
 
 
-def windowed_input(kafka_rows: DataFrame, cfg: JobConfig, writer_schemas: Mapping[int, str]) -> DataFrame:
-    return T.drop_duplicate_events(T.with_event_time_watermark(readings(kafka_rows, writer_schemas), cfg.watermark))
+def windowed_input(
+    kafka_rows: DataFrame, stream: contracts.Stream, cfg: JobConfig, writer_schemas: Mapping[int, str]
+) -> DataFrame:
+    """The records an aggregate reads: behind the stream's watermark dropped, duplicate event ids once."""
+    events = T.with_event_time_watermark(records(kafka_rows, stream, writer_schemas), cfg.watermark)
+    return T.drop_duplicate_events(events)
 
 
-def input_writer_schemas(cfg: JobConfig) -> dict[int, str]:
-    """The writer schemas of the input topic's subject, {schema id: schema JSON}, from the registry.
+def input_writer_schemas(cfg: JobConfig, stream: str) -> dict[int, str]:
+    """The writer schemas of the stream's subject, {schema id: schema JSON}, from the registry.
 
     Read once, when the queries start: the decode expression is fixed for the query's life. A writer
     schema registered after that (a producer moving to a newer version) is picked up on the next
     restart; until then its messages are counted as invalid (citypulse_spark_invalid_records_total)
     and left out of silver and gold -- bronze keeps their bytes.
+
+    A subject with no version yet (no producer of the stream has run) gets the contract's schema
+    registered, as the job registers its aggregates' and as libs/contracts' registerContracts would:
+    the job starts before the producers of every stream exist, and a producer writing the contract
+    gets that same id.
     """
-    traffic = contracts.stream(contracts.TRAFFIC_NORMALIZED)
-    subject = cfg.input_topic + _suffix(traffic)
-    schemas = registry.writer_schemas(cfg.registry_url, subject, cfg.registry_auth)
-    log.info("decoding %s with the writer schemas of %s: ids %s", cfg.input_topic, subject, sorted(schemas))
+    subject = cfg.subject(stream)
+    try:
+        schemas = registry.writer_schemas(cfg.registry_url, subject, cfg.registry_auth)
+    except registry.RegistryError as e:
+        if e.status != 404:
+            raise
+        contract = contracts.stream(stream)
+        schema_id = registry.register(cfg.registry_url, subject, contract.schema, cfg.registry_auth)
+        log.warning(
+            "%s had no schema: registered the contract %s (id %d)", subject, contract.schema_file.name, schema_id
+        )
+        schemas = {schema_id: contract.schema}
+    log.info("decoding %s with the writer schemas of %s: ids %s", cfg.topic(stream), subject, sorted(schemas))
     return schemas
 
 
 # --- the streaming job -------------------------------------------------------------------------------
 
 
-def ensure_topics(cfg: JobConfig) -> None:
-    """Creates the job's topics when missing, with the partitions libs/contracts gives them
-    (the broker does not auto-create topics)."""
+def ensure_topics(cfg: JobConfig, table: Sequence[A.Aggregate]) -> None:
+    """Creates the topics the aggregates read and write when missing, with the partitions libs/contracts
+    gives them (the broker does not auto-create topics)."""
     from confluent_kafka.admin import AdminClient, NewTopic
 
     admin = AdminClient({"bootstrap.servers": cfg.brokers})
     existing = admin.list_topics(timeout=30).topics
-    wanted = {
-        cfg.input_topic: contracts.stream(contracts.TRAFFIC_NORMALIZED).partitions,
-        cfg.zone_topic: contracts.stream(contracts.TRAFFIC_BY_ZONE_5M).partitions,
-        cfg.mobility_topic: contracts.stream(contracts.MOBILITY_INDEX_5M).partitions,
-    }
+    streams = {s for a in table for s in (a.input, a.output)}
+    wanted = {cfg.topic(s): contracts.stream(s).partitions for s in sorted(streams)}
     new = [NewTopic(t, num_partitions=n, replication_factor=1) for t, n in wanted.items() if t not in existing]
     if not new:
         return
@@ -162,6 +193,16 @@ def ensure_topics(cfg: JobConfig) -> None:
         except Exception as e:  # a concurrent creator is fine
             if "TOPIC_ALREADY_EXISTS" not in str(e):
                 raise
+
+
+def register_outputs(cfg: JobConfig, table: Sequence[A.Aggregate]) -> dict[str, int]:
+    """Registers each aggregate's schema under its topic's subject; {aggregate name: schema id}."""
+    ids = {}
+    for a in table:
+        out = contracts.stream(a.output)
+        ids[a.name] = registry.register(cfg.registry_url, cfg.subject(a.output), out.schema, cfg.registry_auth)
+        log.info("registered %s under %s (id %d)", out.schema_file.name, cfg.subject(a.output), ids[a.name])
+    return ids
 
 
 def _file_sink(df: DataFrame, name: str, path: Path, cfg: JobConfig, partition_by: str | None = None) -> StreamingQuery:
@@ -191,85 +232,68 @@ def _kafka_sink(updates: DataFrame, name: str, topic: str, cfg: JobConfig) -> St
     )
 
 
-def start_streaming(spark: SparkSession, cfg: JobConfig) -> list[StreamingQuery]:
-    """Starts the job's queries (see the usage above) and returns them; the caller awaits or stops them."""
-    ensure_topics(cfg)
-    queries: list[StreamingQuery] = []
+def _stream_queries(
+    spark: SparkSession,
+    cfg: JobConfig,
+    stream_name: str,
+    aggregates: Sequence[A.Aggregate],
+    writers: Mapping[int, str],
+    schema_ids: Mapping[str, int],
+) -> Iterator[StreamingQuery]:
+    """Starts one stream's queries: bronze, silver, then each aggregate's gold and agg (see the usage)."""
+    stream, lake = contracts.stream(stream_name), A.lake_name(stream_name)
 
     def src() -> DataFrame:  # one Kafka source per query
-        return kafka_stream(spark, cfg)
+        return kafka_stream(spark, cfg, cfg.topic(stream_name))
 
-    # fetched once, before any query starts (see input_writer_schemas: new ids need a restart)
-    writers = input_writer_schemas(cfg) if {"silver", "gold", "kafka"} & set(cfg.outputs) else {}
-
+    if "bronze" in cfg.outputs:
+        yield _file_sink(T.for_bronze(src()), f"bronze_{lake}", cfg.lake_dir / "bronze" / lake, cfg, "ingest_date")
+    if "silver" in cfg.outputs:
+        silver = T.for_silver(records(src(), stream, writers))
+        yield _file_sink(silver, f"silver_{lake}", cfg.lake_dir / "silver" / lake, cfg, "event_date")
+    if "gold" in cfg.outputs:
+        for a in aggregates:
+            gold = a.compute(windowed_input(src(), stream, cfg, writers))
+            yield _file_sink(gold, f"gold_{a.name}", cfg.lake_dir / "gold" / a.gold_table, cfg)
     if "kafka" in cfg.outputs:
-        # registered before any query starts, so a refused (incompatible) schema stops the job at once
-        zone, mob = contracts.stream(contracts.TRAFFIC_BY_ZONE_5M), contracts.stream(contracts.MOBILITY_INDEX_5M)
-        zone_id = registry.register(cfg.registry_url, cfg.zone_topic + _suffix(zone), zone.schema, cfg.registry_auth)
-        mob_id = registry.register(cfg.registry_url, cfg.mobility_topic + _suffix(mob), mob.schema, cfg.registry_auth)
-        log.info("registered %s (id %d) and %s (id %d)", zone.schema_file.name, zone_id, mob.schema_file.name, mob_id)
+        now = F.current_timestamp()  # the micro-batch's time: grows with every update of a window
+        for a in aggregates:
+            out = contracts.stream(a.output)
+            windows = a.compute(windowed_input(src(), stream, cfg, writers))
+            updates = T.as_updates(windows, out.key_fields, out.key_separator, now)
+            encoded = T.encode_confluent_avro(updates, out.schema, schema_ids[a.name])
+            yield _kafka_sink(encoded, f"agg_{a.name}", cfg.topic(a.output), cfg)
+
+
+def start_streaming(spark: SparkSession, cfg: JobConfig) -> list[StreamingQuery]:
+    """Starts the queries of the chosen aggregates (see the usage above) and returns them; the caller
+    awaits or stops them."""
+    table = A.select(cfg.aggregates)
+    ensure_topics(cfg, table)
+    inputs = A.by_input(table)
+    # fetched once, before any query starts (see input_writer_schemas: new ids need a restart)
+    decodes = bool({"silver", "gold", "kafka"} & set(cfg.outputs))
+    writers = {s: input_writer_schemas(cfg, s) for s in inputs} if decodes else {}
+    # registered before any query starts, so a refused (incompatible) schema stops the job at once
+    schema_ids = register_outputs(cfg, table) if "kafka" in cfg.outputs else {}
+    queries: list[StreamingQuery] = []
     try:
-        if "bronze" in cfg.outputs:
-            queries.append(
-                _file_sink(
-                    T.for_bronze(src()), "bronze_traffic", cfg.lake_dir / "bronze" / "traffic", cfg, "ingest_date"
-                )
-            )
-        if "silver" in cfg.outputs:
-            queries.append(
-                _file_sink(
-                    T.for_silver(readings(src(), writers)),
-                    "silver_traffic",
-                    cfg.lake_dir / "silver" / "traffic",
-                    cfg,
-                    "event_date",
-                )
-            )
-        if "gold" in cfg.outputs:
-            queries.append(
-                _file_sink(
-                    T.zone_windows(windowed_input(src(), cfg, writers)),
-                    f"gold_{ZONE_TABLE}",
-                    cfg.lake_dir / "gold" / ZONE_TABLE,
-                    cfg,
-                )
-            )
-            queries.append(
-                _file_sink(
-                    T.city_mobility(windowed_input(src(), cfg, writers)),
-                    f"gold_{MOBILITY_TABLE}",
-                    cfg.lake_dir / "gold" / MOBILITY_TABLE,
-                    cfg,
-                )
-            )
-        if "kafka" in cfg.outputs:
-            now = F.current_timestamp()  # the micro-batch's time: grows with every update of a window
-            zone_updates = T.as_updates(
-                T.zone_windows(windowed_input(src(), cfg, writers)), zone.key_fields, zone.key_separator, now
-            )
-            queries.append(
-                _kafka_sink(
-                    T.encode_confluent_avro(zone_updates, zone.schema, zone_id),
-                    f"agg_{ZONE_TABLE}",
-                    cfg.zone_topic,
-                    cfg,
-                )
-            )
-            mob_updates = T.as_updates(
-                T.city_mobility(windowed_input(src(), cfg, writers)), mob.key_fields, mob.key_separator, now
-            )
-            queries.append(
-                _kafka_sink(
-                    T.encode_confluent_avro(mob_updates, mob.schema, mob_id),
-                    f"agg_{MOBILITY_TABLE}",
-                    cfg.mobility_topic,
-                    cfg,
-                )
-            )
+        for stream_name, aggregates in inputs.items():
+            for q in _stream_queries(spark, cfg, stream_name, aggregates, writers.get(stream_name, {}), schema_ids):
+                queries.append(q)
     except Exception:
         stop_all(queries)
         raise
     return queries
+
+
+def late_counting_queries(table: Sequence[A.Aggregate], outputs: Sequence[str]) -> dict[str, str]:
+    """{query name: stream}: per stream, the one stateful query whose dropped-late count is the stream's
+    citypulse_spark_stream_late_records_dropped (each stateful query of a stream drops the same records)."""
+    kind = "gold" if "gold" in outputs else "agg" if "kafka" in outputs else None
+    if kind is None:
+        return {}
+    return {f"{kind}_{aggs[0].name}": A.lake_name(stream) for stream, aggs in A.by_input(table).items()}
 
 
 def stop_all(queries: list[StreamingQuery]) -> None:
@@ -280,73 +304,8 @@ def stop_all(queries: list[StreamingQuery]) -> None:
             log.exception("stopping %s", q.name)
 
 
-def _suffix(s: contracts.Stream) -> str:
-    return s.subject[len(s.topic) :]
-
-
-# --- the batch recompute -----------------------------------------------------------------------------
-
-
-def recompute_gold(spark: SparkSession, silver_dir: Path, gold_dir: Path) -> dict[str, int]:
-    """Gold from silver with the stream's transforms (no watermark: every reading in silver counts once)."""
-    events = T.drop_duplicate_events(spark.read.parquet(str(silver_dir)).drop("event_date"))
-    counts = {}
-    for table, df in ((ZONE_TABLE, T.zone_windows(events)), (MOBILITY_TABLE, T.city_mobility(events))):
-        df.write.mode("overwrite").parquet(str(gold_dir / table))
-        counts[table] = spark.read.parquet(str(gold_dir / table)).count()
-    return counts
-
-
-# --- entry point -------------------------------------------------------------------------------------
-
-
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="citypulse_spark.main", description=__doc__.split("\n")[0])
-    sub = p.add_subparsers(dest="mode", required=True)
-    s = sub.add_parser("stream", help="run the streaming job until stopped (Ctrl-C / SIGTERM)")
-    s.add_argument("--watermark", default="2 minutes", help="how late a reading may be (Spark interval)")
-    s.add_argument("--trigger", default="5 seconds", help="micro-batch interval")
-    s.add_argument("--starting-offsets", default="earliest", help="earliest|latest, first start only")
-    s.add_argument("--max-offsets-per-trigger", type=int, default=None)
-    s.add_argument("--outputs", default=",".join(OUTPUTS), help=f"comma list of {','.join(OUTPUTS)}")
-    b = sub.add_parser("batch", help="recompute gold from silver")
-    b.add_argument("--gold-dir", type=Path, default=None, help="default LAKE_DIR/gold-recomputed")
-    return p.parse_args(argv)
-
-
-def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("py4j").setLevel(logging.WARNING)  # one INFO line per listener callback otherwise
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    settings = Settings.load()
-    spark = build_session(f"citypulse-traffic-{args.mode}", settings)
-    spark.sparkContext.setLogLevel("WARN")
-    log.info("Spark %s, master %s", spark.version, spark.sparkContext.master)
-    if args.mode == "batch":
-        gold = args.gold_dir or settings.lake_dir / "gold-recomputed"
-        counts = recompute_gold(spark, settings.lake_dir / "silver" / "traffic", gold)
-        log.info("recomputed gold into %s: %s", gold, counts)
-        return 0
-
-    outputs = tuple(o.strip() for o in args.outputs.split(",") if o.strip())
-    unknown = set(outputs) - set(OUTPUTS)
-    if unknown:
-        raise SystemExit(f"unknown --outputs {sorted(unknown)}; choose from {OUTPUTS}")
-    cfg = replace(
-        JobConfig.from_settings(settings),
-        watermark=args.watermark,
-        trigger=args.trigger,
-        starting_offsets=args.starting_offsets,
-        max_offsets_per_trigger=args.max_offsets_per_trigger,
-        outputs=outputs,
-    )
-    metrics.serve(settings.metrics_port)
-    spark.streams.addListener(metrics.PrometheusListener())
-    queries = start_streaming(spark, cfg)
-    log.info(
-        "running %s; metrics on :%d/metrics; lake %s", [q.name for q in queries], settings.metrics_port, cfg.lake_dir
-    )
-
+def await_queries(spark: SparkSession, queries: list[StreamingQuery]) -> int:
+    """Runs until a signal (SIGTERM, Ctrl-C) or until any query ends; stops them all; 1 if one failed."""
     stopping: list[int] = []
     signal.signal(signal.SIGTERM, lambda signum, _f: stopping.append(signum))
     signal.signal(signal.SIGINT, lambda signum, _f: stopping.append(signum))
@@ -364,8 +323,96 @@ def main(argv: list[str] | None = None) -> int:
     if failed:
         log.error("queries failed: %s", failed)
         return 1
-    spark.stop()
     return 0
+
+
+# --- the batch recompute -----------------------------------------------------------------------------
+
+
+def recompute_gold(
+    spark: SparkSession, silver_dir: Path, gold_dir: Path, table: Sequence[A.Aggregate] = A.AGGREGATES
+) -> dict[str, int]:
+    """Gold from silver (``silver_dir/<stream>``) with the stream's transforms, into ``gold_dir/<gold
+    table>``; {gold table: rows}. No watermark: every record in silver counts once. A stream with no
+    silver folder yet is skipped (logged), its tables left out of the answer."""
+    counts = {}
+    for stream, aggregates in A.by_input(table).items():
+        silver = silver_dir / A.lake_name(stream)
+        if not silver.exists():
+            log.warning("no silver at %s: %s not recomputed", silver, [a.name for a in aggregates])
+            continue
+        events = T.drop_duplicate_events(spark.read.parquet(str(silver)).drop("event_date"))
+        for a in aggregates:
+            a.compute(events).write.mode("overwrite").parquet(str(gold_dir / a.gold_table))
+            counts[a.gold_table] = spark.read.parquet(str(gold_dir / a.gold_table)).count()
+    return counts
+
+
+# --- entry point -------------------------------------------------------------------------------------
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(n.strip() for n in text.split(",") if n.strip())
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="citypulse_spark.main", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="mode", required=True)
+    s = sub.add_parser("stream", help="run the streaming job until stopped (Ctrl-C / SIGTERM)")
+    s.add_argument("--watermark", default="2 minutes", help="how late a record may be (Spark interval)")
+    s.add_argument("--trigger", default="5 seconds", help="micro-batch interval")
+    s.add_argument("--starting-offsets", default="earliest", help="earliest|latest, first start only")
+    s.add_argument("--max-offsets-per-trigger", type=int, default=None)
+    s.add_argument("--outputs", type=_names, default=OUTPUTS, help=f"comma list of {','.join(OUTPUTS)}")
+    b = sub.add_parser("batch", help="recompute gold from silver")
+    b.add_argument("--gold-dir", type=Path, default=None, help="default LAKE_DIR/gold-recomputed")
+    all_names = ",".join(a.name for a in A.AGGREGATES)
+    for mode in (s, b):
+        mode.add_argument("--aggregates", type=_names, default=_names(all_names), help=f"comma list of {all_names}")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("py4j").setLevel(logging.WARNING)  # one INFO line per listener callback otherwise
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        table = A.select(args.aggregates)
+    except ValueError as e:
+        raise SystemExit(str(e)) from e
+    settings = Settings.load()
+    spark = build_session(f"citypulse-{args.mode}", settings)
+    spark.sparkContext.setLogLevel("WARN")
+    log.info("Spark %s, master %s; aggregates %s", spark.version, spark.sparkContext.master, [a.name for a in table])
+
+    if args.mode == "batch":
+        gold = args.gold_dir or settings.lake_dir / "gold-recomputed"
+        counts = recompute_gold(spark, settings.lake_dir / "silver", gold, table)
+        log.info("recomputed gold into %s: %s", gold, counts)
+        return 0
+
+    unknown = set(args.outputs) - set(OUTPUTS)
+    if unknown:
+        raise SystemExit(f"unknown --outputs {sorted(unknown)}; choose from {OUTPUTS}")
+    cfg = replace(
+        JobConfig.from_settings(settings),
+        aggregates=tuple(a.name for a in table),
+        watermark=args.watermark,
+        trigger=args.trigger,
+        starting_offsets=args.starting_offsets,
+        max_offsets_per_trigger=args.max_offsets_per_trigger,
+        outputs=args.outputs,
+    )
+    metrics.serve(settings.metrics_port)
+    spark.streams.addListener(metrics.PrometheusListener(late_counting_queries(table, cfg.outputs)))
+    queries = start_streaming(spark, cfg)
+    log.info(
+        "running %s; metrics on :%d/metrics; lake %s", [q.name for q in queries], settings.metrics_port, cfg.lake_dir
+    )
+    code = await_queries(spark, queries)
+    if code == 0:
+        spark.stop()
+    return code
 
 
 if __name__ == "__main__":

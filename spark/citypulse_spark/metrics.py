@@ -1,11 +1,14 @@
 """Prometheus metrics of the streaming job, fed by a StreamingQueryListener from each query's progress.
 
-Served on SPARK_METRICS_PORT (/metrics). Every series is labelled by query name; each stateful query
-reads the same input, so each one's late-record series counts the same late records.
+Served on SPARK_METRICS_PORT (/metrics). Every series is labelled by query name; the stateful queries
+of one stream read the same input, so each one's late-record series counts the same late records.
+citypulse_spark_stream_late_records_dropped is the same count once per stream (label ``stream``), taken
+from the one query per stream the job names (main.late_counting_queries).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from prometheus_client import Counter, Gauge, disable_created_metrics, start_http_server
@@ -23,6 +26,11 @@ LATE_DROPPED = Counter(
     "citypulse_spark_late_records_dropped",
     "Records dropped because their event time was behind the watermark (numRowsDroppedByWatermark).",
     ["query"],
+)
+STREAM_LATE_DROPPED = Counter(
+    "citypulse_spark_stream_late_records_dropped",
+    "Records of a stream dropped because their event time was behind the watermark (one query's count per stream).",
+    ["stream"],
 )
 INPUT_ROWS = Counter("citypulse_spark_input_rows", "Rows read from the source.", ["query"])
 INVALID_RECORDS = Counter(
@@ -52,8 +60,10 @@ def serve(port: int, addr: str = "0.0.0.0") -> None:
 
 
 class PrometheusListener(StreamingQueryListener):
-    def __init__(self) -> None:
+    def __init__(self, late_streams: Mapping[str, str] | None = None) -> None:
+        """``late_streams``: {query name: stream} of the queries whose late count is their stream's."""
         self._names: dict[str, str] = {}
+        self._late_streams = dict(late_streams or {})
 
     def onQueryStarted(self, event: QueryStartedEvent) -> None:  # noqa: N802 - Spark's callback names
         name = event.name or str(event.id)
@@ -67,7 +77,10 @@ class PrometheusListener(StreamingQueryListener):
         INPUT_ROWS.labels(name).inc(p.numInputRows)
         BATCH_SECONDS.labels(name).set(p.batchDuration / 1000.0)
         if p.stateOperators:
-            LATE_DROPPED.labels(name).inc(sum(op.numRowsDroppedByWatermark for op in p.stateOperators))
+            late = sum(op.numRowsDroppedByWatermark for op in p.stateOperators)
+            LATE_DROPPED.labels(name).inc(late)
+            if name in self._late_streams:
+                STREAM_LATE_DROPPED.labels(self._late_streams[name]).inc(late)
             STATE_ROWS.labels(name).set(sum(op.numRowsTotal for op in p.stateOperators))
         wm = (p.eventTime or {}).get("watermark")
         if wm:

@@ -1,8 +1,12 @@
-"""Pure DataFrame -> DataFrame transforms of the traffic flow. No I/O, no Kafka, no settings.
+"""Pure DataFrame -> DataFrame transforms: wire format, event time, dedup and each aggregate's figures.
+No I/O, no Kafka, no settings.
 
 main.py wires them between sources and sinks, for the streaming job and the batch recompute alike,
-so the two modes compute gold with the same code. Each is tested on small static DataFrames
-(tests/test_transforms.py).
+so the two modes compute gold with the same code. The aggregate transforms (``zone_windows``,
+``city_mobility``, ``transport_lines``, ``incident_zones``, ``ticket_priorities``) take *windowed*
+events: the normalized records with a ``window`` column that ``assign_windows`` adds from the window
+length and slide of their entry in aggregates.py; they group by it and their keys. Each is tested on
+small static DataFrames (tests/test_transforms.py, tests/test_aggregates.py).
 
 Formulas (also in spark/README.md):
 
@@ -17,6 +21,27 @@ city mobility index, per 5-minute window over every reading in the city (ARCHITE
   category: EXCELLENT > 80, GOOD 60..80, MODERATE 40..60, LOW 20..40, CRITICAL < 20 (the symbols of the
   MobilityCategory enum in libs/contracts; a boundary value belongs to the higher category, except 80,
   which is GOOD). Not clamped: a city averaging over 50 km/h scores above 100, still EXCELLENT.
+
+transport, per line and 10-minute window, over the line's status reports:
+    avg_delay_seconds, avg_occupancy_pct   means over the reports
+    active_vehicles    distinct vehicle_id (exact: the size of the window's set of ids)
+    total_passengers   sum over the line's vehicles of each one's LATEST passenger_count in the window
+                       (latest event_time; equal times: the larger count) -- people on board at the
+                       window's last report of each vehicle, not boardings (a rider seen in 30 reports
+                       counts once, not 30 times)
+    punctuality_score  100 * share of reports with |delay_seconds| <= 120 (early counts like late)
+    crowded_vehicles   distinct vehicle_id with a report of occupancy_pct > 90
+    readings           reports (distinct event ids)
+
+incidents, per zone, severity and 15-minute window: incident_count = distinct incident_id, and
+    alert_level  RED     CRITICAL, or HIGH with >= 3 incidents
+                 ORANGE  HIGH (1-2 incidents), or MEDIUM with >= 3
+                 YELLOW  any other incident (MEDIUM 1-2, LOW, UNKNOWN)
+                 NONE    no incident (a window row always has one: the level exists for readers of the enum)
+  per row, i.e. per zone AND severity: a zone with 2 HIGH and 5 LOW incidents has an ORANGE HIGH row
+  and a YELLOW LOW row, and a reader wanting the zone's level takes the highest of its rows.
+
+tickets, per priority and 1-minute window: ticket_count = distinct ticket_id.
 """
 
 from __future__ import annotations
@@ -28,8 +53,11 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.avro.functions import from_avro, to_avro
 
-WINDOW = "5 minutes"
+WINDOW_COL = "window"  # the column assign_windows adds: struct<start, end>, as F.window gives it
 DEFAULT_SPEED_LIMIT_KMH = 50.0
+PUNCTUALITY_TOLERANCE_SECONDS = 120  # a report is punctual when |delay_seconds| <= this
+CROWDED_OCCUPANCY_PCT = 90.0  # a vehicle is crowded above this occupancy (the architecture's crowded rule)
+ALERT_ESCALATION_COUNT = 3  # this many incidents of one severity in a window raise the level one step
 CONFLUENT_MAGIC = 0
 CONFLUENT_HEADER_BYTES = 5  # magic byte 0 + 4-byte big-endian schema id
 
@@ -128,6 +156,22 @@ def drop_duplicate_events(events: DataFrame) -> DataFrame:
     return events.dropDuplicates(["event_id"])
 
 
+def assign_windows(events: DataFrame, length: str, slide: str) -> DataFrame:
+    """Events -> events with their event-time window in ``window`` (struct start, end; ``[start, end)``).
+
+    ``length`` and ``slide`` are Spark intervals ("5 minutes"); ``slide == length`` is a tumbling window
+    (one row per event), a shorter slide a sliding one (an event is in length/slide windows, one row per
+    window). Windows are aligned to the epoch, as ``F.window`` aligns them. The window carries the
+    event-time watermark, so a streaming aggregation grouped by it emits a window once it closed.
+    """
+    return events.withColumn(WINDOW_COL, F.window("event_time", length, slide))
+
+
+def window_bounds() -> list[Column]:
+    """``window_start`` and ``window_end`` of the grouped ``window``, the first columns of every aggregate."""
+    return [F.col(f"{WINDOW_COL}.start").alias("window_start"), F.col(f"{WINDOW_COL}.end").alias("window_end")]
+
+
 # --- aggregations -------------------------------------------------------------------------------------
 
 
@@ -151,9 +195,9 @@ def mobility_category(index: Column) -> Column:
     )
 
 
-def zone_windows(events: DataFrame) -> DataFrame:
-    """Normalized readings -> one row per zone and 5-minute event-time window."""
-    agg = events.groupBy(F.window("event_time", WINDOW).alias("w"), "zone_id").agg(
+def zone_windows(windowed: DataFrame) -> DataFrame:
+    """Windowed traffic readings -> one row per zone and window."""
+    agg = windowed.groupBy(WINDOW_COL, "zone_id").agg(
         F.max("zone_name").alias("zone_name"),
         F.avg("speed_kmh").alias("avg_speed_kmh"),
         F.min("speed_kmh").alias("min_speed_kmh"),
@@ -164,8 +208,7 @@ def zone_windows(events: DataFrame) -> DataFrame:
         F.count(F.lit(1)).alias("readings"),
     )
     return agg.select(
-        F.col("w.start").alias("window_start"),
-        F.col("w.end").alias("window_end"),
+        *window_bounds(),
         "zone_id",
         "zone_name",
         F.col("avg_speed_kmh").cast("double").alias("avg_speed_kmh"),
@@ -180,9 +223,9 @@ def zone_windows(events: DataFrame) -> DataFrame:
     )
 
 
-def city_mobility(events: DataFrame) -> DataFrame:
-    """Normalized readings -> the city mobility index per 5-minute window, over every reading."""
-    agg = events.groupBy(F.window("event_time", WINDOW).alias("w")).agg(
+def city_mobility(windowed: DataFrame) -> DataFrame:
+    """Windowed traffic readings -> the city mobility index per window, over every reading."""
+    agg = windowed.groupBy(WINDOW_COL).agg(
         F.avg("speed_kmh").cast("double").alias("avg_speed_kmh"),
         F.avg("occupancy_pct").cast("double").alias("avg_occupancy_pct"),
         # exact distinct count; count(DISTINCT) is not supported on streams, a set of zone ids is small
@@ -191,8 +234,7 @@ def city_mobility(events: DataFrame) -> DataFrame:
     )
     idx = mobility_index(F.col("avg_speed_kmh"), F.col("avg_occupancy_pct"))
     return agg.select(
-        F.col("w.start").alias("window_start"),
-        F.col("w.end").alias("window_end"),
+        *window_bounds(),
         "avg_speed_kmh",
         "avg_occupancy_pct",
         "readings",
@@ -200,6 +242,87 @@ def city_mobility(events: DataFrame) -> DataFrame:
         mobility_category(idx).alias("category"),
         "zones",
     )
+
+
+def latest_passengers_sum(reports: Column, vehicles: Column) -> Column:
+    """Sum over ``vehicles`` of each one's latest passenger_count among ``reports`` (structs of
+    event_time, passenger_count, vehicle_id): the largest struct of a vehicle is its latest report
+    (equal times: the larger count), whatever order the reports were collected in."""
+    latest = F.transform(
+        vehicles,
+        lambda v: F.array_max(F.filter(reports, lambda r: r["vehicle_id"] == v))["passenger_count"].cast("long"),
+    )
+    return F.aggregate(latest, F.lit(0).cast("long"), lambda total, n: total + n)
+
+
+def transport_lines(windowed: DataFrame) -> DataFrame:
+    """Windowed vehicle status reports -> one row per line and window (formulas above).
+
+    Distinct counts are exact: the size of a set of vehicle ids (count(DISTINCT) is not supported on a
+    stream; approx_count_distinct is not needed for a line's few dozen vehicles). total_passengers
+    keeps the window's (event_time, passenger_count, vehicle_id) per report in the state: the latest
+    report of each vehicle is only known once the window has them all.
+    """
+    punctual = F.abs(F.col("delay_seconds")) <= PUNCTUALITY_TOLERANCE_SECONDS
+    crowded = F.col("occupancy_pct") > CROWDED_OCCUPANCY_PCT
+    agg = windowed.groupBy(WINDOW_COL, "line_id").agg(
+        F.max("line_name").alias("line_name"),
+        F.avg("delay_seconds").alias("avg_delay_seconds"),
+        F.avg("occupancy_pct").alias("avg_occupancy_pct"),
+        F.collect_set("vehicle_id").alias("vehicles"),
+        F.collect_list(F.struct("event_time", "passenger_count", "vehicle_id")).alias("reports"),
+        F.avg(F.when(punctual, 100.0).otherwise(0.0)).alias("punctuality_score"),
+        F.collect_set(F.when(crowded, F.col("vehicle_id"))).alias("crowded"),  # nulls (not crowded) left out
+        F.count(F.lit(1)).alias("readings"),
+    )
+    return agg.select(
+        *window_bounds(),
+        "line_id",
+        "line_name",
+        F.col("avg_delay_seconds").cast("double").alias("avg_delay_seconds"),
+        F.col("avg_occupancy_pct").cast("double").alias("avg_occupancy_pct"),
+        F.size("vehicles").cast("long").alias("active_vehicles"),
+        latest_passengers_sum(F.col("reports"), F.col("vehicles")).alias("total_passengers"),
+        F.col("punctuality_score").cast("double").alias("punctuality_score"),
+        F.size("crowded").cast("long").alias("crowded_vehicles"),
+        "readings",
+    )
+
+
+def alert_level(severity: Column, incidents: Column) -> Column:
+    """The AlertLevel of one zone+severity row of a window (rule above)."""
+    many = incidents >= ALERT_ESCALATION_COUNT
+    return (
+        F.when(incidents <= 0, "NONE")
+        .when((severity == "CRITICAL") | ((severity == "HIGH") & many), "RED")
+        .when((severity == "HIGH") | ((severity == "MEDIUM") & many), "ORANGE")
+        .otherwise("YELLOW")
+    )
+
+
+def incident_zones(windowed: DataFrame) -> DataFrame:
+    """Windowed incident reports -> one row per zone, severity and window: distinct incidents (an incident
+    reported, updated and resolved in one window counts once) and the row's alert level."""
+    agg = windowed.groupBy(WINDOW_COL, "zone_id", "severity").agg(
+        F.max("zone_name").alias("zone_name"),
+        F.size(F.collect_set("incident_id")).cast("long").alias("incident_count"),
+    )
+    return agg.select(
+        *window_bounds(),
+        "zone_id",
+        "zone_name",
+        "severity",
+        "incident_count",
+        alert_level(F.col("severity"), F.col("incident_count")).alias("alert_level"),
+    )
+
+
+def ticket_priorities(windowed: DataFrame) -> DataFrame:
+    """Windowed support tickets -> distinct tickets opened per priority and window."""
+    agg = windowed.groupBy(WINDOW_COL, "priority").agg(
+        F.size(F.collect_set("ticket_id")).cast("long").alias("ticket_count"),
+    )
+    return agg.select(*window_bounds(), "priority", "ticket_count")
 
 
 # --- aggregate updates (the agg.* topics) -------------------------------------------------------------

@@ -65,3 +65,78 @@ def traffic_reading(
         "source": "test",
         "ingested_at": event_time,
     }
+
+
+def transport_status(
+    event_id: str,
+    event_time: datetime,
+    vehicle_id: str = "V001",
+    line_id: str = "L1",
+    delay_seconds: int = 0,
+    passenger_count: int = 20,
+    capacity: int = 100,
+    line_name: str | None = None,
+) -> Record:
+    """A transport.normalized record as a normalizer would write it."""
+    return {
+        "event_id": event_id,
+        "event_time": event_time,
+        "vehicle_id": vehicle_id,
+        "line_id": line_id,
+        "line_name": line_name or f"Line {line_id}",
+        "vehicle_type": "BUS",
+        "zone_id": None,
+        "latitude": 52.37,
+        "longitude": 4.89,
+        "delay_seconds": int(delay_seconds),
+        "on_time": abs(delay_seconds) <= 120,
+        "passenger_count": int(passenger_count),
+        "capacity": capacity,
+        "occupancy_pct": passenger_count / capacity * 100,
+        "source": "test",
+        "ingested_at": event_time,
+    }
+
+
+def incident_report(
+    event_id: str,
+    event_time: datetime,
+    incident_id: str = "I001",
+    zone_id: str = "Z01",
+    severity: str = "MEDIUM",
+    status: str = "REPORTED",
+    zone_name: str | None = None,
+) -> Record:
+    """An incidents.normalized record as a normalizer would write it."""
+    return {
+        "event_id": event_id,
+        "event_time": event_time,
+        "incident_id": incident_id,
+        "zone_id": zone_id,
+        "zone_name": zone_name or f"Zone {zone_id}",
+        "incident_type": "ACCIDENT",
+        "severity": severity,
+        "status": status,
+        "latitude": None,
+        "longitude": None,
+        "description": None,
+        "source": "test",
+        "ingested_at": event_time,
+    }
+
+
+def support_ticket(event_id: str, event_time: datetime, ticket_id: str = "T001", priority: str = "MEDIUM") -> Record:
+    """A tickets.normalized record as a normalizer would write it."""
+    return {
+        "event_id": event_id,
+        "event_time": event_time,
+        "ticket_id": ticket_id,
+        "priority": priority,
+        "category": "TRAFFIC",
+        "channel": "WEB",
+        "zone_id": None,
+        "zone_name": None,
+        "subject": "a ticket",
+        "source": "test",
+        "ingested_at": event_time,
+    }

@@ -1,4 +1,4 @@
-"""main.readings on a stream (a Parquet file source standing in for Kafka, no services): writer schemas
+"""main.records on a stream (a Parquet file source standing in for Kafka, no services): writer schemas
 by id, and an unknown id counted in the decode observation the invalid-records metric reads."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def test_the_streaming_decode_uses_writer_schemas_and_counts_unknown_ids_as_inva
 
     stream = spark.readStream.schema("value binary").parquet(str(src_dir))
     q = (
-        job.readings(stream, {1: TRAFFIC.schema, 2: TRAFFIC_V2})
+        job.records(stream, TRAFFIC, {1: TRAFFIC.schema, 2: TRAFFIC_V2})
         .select("event_id", "speed_kmh")
         .writeStream.format("memory")
         .queryName("decode_stream_test")

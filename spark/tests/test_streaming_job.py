@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from citypulse_spark import aggregates as A
 from citypulse_spark import contracts, metrics, registry
 from citypulse_spark import main as job
 from tests.avro_helpers import Record, confluent_decode, confluent_encode, parsed, traffic_reading
@@ -94,9 +95,12 @@ class Rig:
             job.JobConfig.from_settings(settings),
             lake_dir=tmp_path / "lake",
             checkpoint_dir=tmp_path / "checkpoints",
-            input_topic=self.input,
-            zone_topic=self.zone_topic,
-            mobility_topic=self.mobility_topic,
+            aggregates=(A.TRAFFIC_ZONE_5M.name, A.MOBILITY_INDEX_5M.name),
+            topics={
+                contracts.TRAFFIC_NORMALIZED: self.input,
+                contracts.TRAFFIC_BY_ZONE_5M: self.zone_topic,
+                contracts.MOBILITY_INDEX_5M: self.mobility_topic,
+            },
             watermark="2 minutes",
             trigger="500 milliseconds",
         )
@@ -283,7 +287,7 @@ def test_restart_from_checkpoint_neither_loses_nor_double_counts(spark, rig):
     assert silver.select("event_id").distinct().count() == len(counted)
 
     # the batch recompute from silver gives the stream's gold (nothing was late here), plus the open window
-    counts = job.recompute_gold(spark, lake / "silver" / "traffic", lake / "gold-recomputed")
+    counts = job.recompute_gold(spark, lake / "silver", lake / "gold-recomputed")
     assert counts[job.ZONE_TABLE] == len(expected_zone_windows(counted))
     recomputed = spark.read.parquet(str(lake / "gold-recomputed" / job.ZONE_TABLE)).collect()
     assert_zone_rows(recomputed, expected_zone_windows(counted))

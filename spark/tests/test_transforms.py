@@ -11,6 +11,7 @@ from pyspark.sql import DataFrame, Row
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
+from citypulse_spark import aggregates as A
 from citypulse_spark import contracts
 from citypulse_spark import transforms as T
 from tests.avro_helpers import confluent_decode, confluent_encode, parsed, traffic_reading, utc
@@ -207,7 +208,7 @@ def test_duplicate_event_ids_count_once(spark):
             ("e2", ts(8, 2), "Z01", "Zone Z01", 20.0, 5, 40.0, 50.0),
         ],
     )
-    got = T.zone_windows(T.drop_duplicate_events(df)).select("readings", "total_vehicle_flow")
+    got = A.TRAFFIC_ZONE_5M.compute(T.drop_duplicate_events(df)).select("readings", "total_vehicle_flow")
     assertDataFrameEqual(got, [Row(readings=2, total_vehicle_flow=15)])
 
 
@@ -236,9 +237,9 @@ def test_zone_windows_per_zone_and_five_minutes(spark):
             # 1 - 60/80 = 0.25, occ 10 -> 100*(0.15 + 0.04) = 19
             (ts(8, 0), ts(8, 5), "Z02", "Harbour", 60.0, 60.0, 60.0, 7, 10.0, 19.0, 1),
         ],
-        T.zone_windows(df).schema,
+        A.TRAFFIC_ZONE_5M.compute(df).schema,
     )
-    assertDataFrameEqual(T.zone_windows(df), expected, rtol=1e-9)
+    assertDataFrameEqual(A.TRAFFIC_ZONE_5M.compute(df), expected, rtol=1e-9)
 
 
 def test_congestion_score_is_clamped_to_0_100_and_defaults_the_speed_limit(spark):
@@ -250,7 +251,7 @@ def test_congestion_score_is_clamped_to_0_100_and_defaults_the_speed_limit(spark
             ("nolimit", ts(9, 0), "Z03", "C", 25.0, 1, 50.0, None),  # 50 km/h assumed: 100*(0.3+0.2)=50
         ],
     )
-    got = {r.zone_id: r.congestion_score for r in T.zone_windows(df).collect()}
+    got = {r.zone_id: r.congestion_score for r in A.TRAFFIC_ZONE_5M.compute(df).collect()}
     assert got == pytest.approx({"Z01": 0.0, "Z02": 100.0, "Z03": 50.0})
 
 
@@ -267,8 +268,10 @@ def test_mobility_index_over_every_reading_in_the_city(spark):
         ],
     )
     # avg speed 40, avg occupancy 40 -> (40/50*0.6 + 60/100*0.4)*100 = 48 + 24 = 72 -> GOOD
-    expected = spark.createDataFrame([(ts(8, 0), ts(8, 5), 40.0, 40.0, 3, 72.0, "GOOD", 2)], T.city_mobility(df).schema)
-    assertDataFrameEqual(T.city_mobility(df), expected, rtol=1e-9)
+    expected = spark.createDataFrame(
+        [(ts(8, 0), ts(8, 5), 40.0, 40.0, 3, 72.0, "GOOD", 2)], A.MOBILITY_INDEX_5M.compute(df).schema
+    )
+    assertDataFrameEqual(A.MOBILITY_INDEX_5M.compute(df), expected, rtol=1e-9)
 
 
 @pytest.mark.parametrize(
@@ -286,7 +289,7 @@ def test_mobility_index_over_every_reading_in_the_city(spark):
 )
 def test_mobility_category_bands(spark, speed, occupancy, category):
     df = events(spark, [("x", ts(8, 0), "Z01", "A", speed, 1, occupancy, 50.0)])
-    assert first(T.city_mobility(df)).category == category
+    assert first(A.MOBILITY_INDEX_5M.compute(df)).category == category
 
 
 # --- lake layout --------------------------------------------------------------------------------------

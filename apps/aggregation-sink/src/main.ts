@@ -1,6 +1,7 @@
 /**
- * aggregation-sink: consumes the traffic (agg.traffic.5m) and mobility index (agg.mobility.5m)
- * aggregate topics, upserts each window into MongoDB and PostgreSQL (newest version wins,
+ * aggregation-sink: consumes every aggregate topic of the contracts (agg.traffic.5m,
+ * agg.mobility.5m, agg.transport.10m, agg.incidents.15m, agg.tickets.1m; one spec each in
+ * src/aggregates/specs.ts), upserts each window into MongoDB and PostgreSQL (newest version wins,
  * replays change nothing), and serves a REST read API. Configuration: .env.example, section
  * "aggregation-sink". Ports: AGGREGATION_SINK_HTTP_PORT (API), AGGREGATION_SINK_METRICS_PORT
  * (/metrics, /health).
@@ -10,11 +11,11 @@ import { Logger, type LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { loadConfigOrExit, type LogLevel } from '@citypulse/config';
-import { TOPICS } from '@citypulse/contracts';
 import { createKafka, exitOnSignals, KafkaBatchTransport } from '@citypulse/kafka';
 import { Metrics, startObservabilityServer } from '@citypulse/observability';
 import { MongoClient } from 'mongodb';
 import type { Pool } from 'pg';
+import { AGGREGATE_SPECS } from './aggregates/specs';
 import { AppModule } from './app.module';
 import { sinkConfigSchema, type SinkConfig } from './config';
 import { ensureTopics } from './infra/ensure-topics';
@@ -52,7 +53,10 @@ export async function startSink(config: SinkConfig, opts: StartOptions = {}) {
   const obs = await startObservabilityServer({ metrics, port: config.metrics.port });
   const kafkaReady = obs.health.flag('kafka');
   const kafka = createKafka(config.kafka);
-  await ensureTopics(kafka, ['trafficByZone5m', 'mobilityIndex5m']);
+  await ensureTopics(
+    kafka,
+    AGGREGATE_SPECS.map((s) => s.stream),
+  );
 
   const app = await NestFactory.create(AppModule.forRoot(config, sinkMetrics), {
     logger: nestLogLevels(config.log.level),
@@ -95,7 +99,7 @@ export async function startSink(config: SinkConfig, opts: StartOptions = {}) {
   kafkaReady.set(true);
   await app.listen(config.sink.httpPort);
   Logger.log(
-    `consuming ${TOPICS.trafficByZone5m}, ${TOPICS.mobilityIndex5m}; API on :${config.sink.httpPort}, metrics on :${obs.port}`,
+    `consuming ${AGGREGATE_SPECS.map((s) => s.topic).join(', ')}; API on :${config.sink.httpPort}, metrics on :${obs.port}`,
     'AggregationSink',
   );
   return {

@@ -3,16 +3,25 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@citypulse/config';
 import {
   dlqTopic,
+  keyFor,
   schemaOf,
   subjectFor,
   TOPICS,
   type MobilityIndex5m,
   type TrafficZoneAggregate5m,
+  type ValueOf,
 } from '@citypulse/contracts';
 import { AvroSerde, createKafka, SchemaRegistryClient } from '@citypulse/kafka';
 import { uniqueName, waitFor } from '@citypulse/testing';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { sinkConfigSchema, type SinkConfig } from '../src/config';
+import type { AggregateSpec, AggregateStream } from '../src/aggregates/aggregate-spec';
+import {
+  sampleIncidentsUpdate,
+  sampleTicketsUpdate,
+  sampleTransportUpdate,
+} from '../src/aggregates/samples';
+import { AGGREGATE_SPECS, INCIDENTS, TICKETS, TRANSPORT } from '../src/aggregates/specs';
 import { startSink } from '../src/main';
 import { mobilityUpdate, shuffled, T0, trafficUpdate, WINDOW_MS } from './fixtures';
 import { TestStores } from './stores';
@@ -39,6 +48,8 @@ describe('aggregation-sink over Kafka (real stack)', () => {
   let serde: AvroSerde;
   let trafficSchemaId: number;
   let mobilitySchemaId: number;
+  /** the registered schema id of every aggregate stream */
+  const schemaIds = new Map<AggregateStream, number>();
   let api: string;
   const run = uniqueName('r')
     .replace(/[^a-z0-9]/gi, '')
@@ -69,6 +80,21 @@ describe('aggregation-sink over Kafka (real stack)', () => {
       messages: values.map((v) => ({
         key: String(v.window_start),
         value: serde.encode(mobilitySchemaId, v),
+      })),
+    });
+  }
+
+  /** Produces updates of any aggregate as the Spark job does: contract key, Confluent-framed Avro. */
+  async function produce<S extends AggregateStream>(
+    spec: AggregateSpec<S>,
+    values: ValueOf<S>[],
+  ): Promise<void> {
+    const schemaId = schemaIds.get(spec.stream)!;
+    await producer.send({
+      topic: spec.topic,
+      messages: values.map((v) => ({
+        key: keyFor(spec.stream, v),
+        value: serde.encode(schemaId, v),
       })),
     });
   }
@@ -154,7 +180,13 @@ describe('aggregation-sink over Kafka (real stack)', () => {
       },
       { timeoutMs: 60_000, what: 'the sink to join its consumer group' },
     );
-    for (const topic of [TOPICS.trafficByZone5m, TOPICS.mobilityIndex5m]) {
+    for (const spec of AGGREGATE_SPECS) {
+      schemaIds.set(
+        spec.stream,
+        await serde.register(subjectFor(spec.topic), schemaOf(spec.stream)),
+      );
+    }
+    for (const topic of AGGREGATE_SPECS.map((spec) => spec.topic)) {
       for (const p of await admin.fetchTopicOffsets(topic))
         atJoin.set(`${topic}/${p.partition}`, p.high);
     }
@@ -261,6 +293,145 @@ describe('aggregation-sink over Kafka (real stack)', () => {
     expect(mobility.status).toBe(200);
     expect(mobility.body).toHaveProperty('category');
     expect(mobility.body).toHaveProperty('mobility_index');
+  });
+
+  /**
+   * The aggregates added on the spec, each over its own topic. Their keys cannot all be made unique
+   * to the run (a ticket priority is an enum), so the run's windows are: days of their own in the
+   * past, which nobody else produces, and which no "latest" of a live stack ever shows.
+   */
+  const RUN_T0 = Date.UTC(2001, 0, 1) + (parseInt(run, 36) % 7_000) * 86_400_000;
+  interface StreamCase {
+    spec: AggregateSpec;
+    update(s: number, w: number, v: number): ValueOf<AggregateStream>;
+    series: number;
+    figure: string;
+    at(v: number): number;
+    /** the REST path of series `s` up to `/windows` */
+    path(s: number): string;
+  }
+  const SEVERITIES = ['LOW', 'CRITICAL'] as const;
+  const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'URGENT'] as const;
+  const streamCases: StreamCase[] = [
+    {
+      spec: TRANSPORT,
+      update: (s, w, v) => sampleTransportUpdate(s + 1, w, v, RUN_T0),
+      series: 3,
+      figure: 'readings',
+      at: (v) => 10 * v,
+      path: (s) => `/transport_line_10m/lines/l${s + 1}`,
+    },
+    {
+      spec: INCIDENTS,
+      update: (s, w, v) =>
+        sampleIncidentsUpdate(1 + Math.floor(s / 2), SEVERITIES[s % 2], w, v, RUN_T0),
+      series: 4,
+      figure: 'incident_count',
+      at: (v) => v,
+      path: (s) =>
+        `/incidents_zone_15m/zones/z0${1 + Math.floor(s / 2)}/severities/${SEVERITIES[s % 2].toLowerCase()}`,
+    },
+    {
+      spec: TICKETS,
+      update: (s, w, v) => sampleTicketsUpdate(PRIORITIES[s], w, v, RUN_T0),
+      series: 4,
+      figure: 'ticket_count',
+      at: (v) => 5 * v,
+      path: (s) => `/tickets_priority_1m/priorities/${PRIORITIES[s]}`,
+    },
+  ];
+
+  it.each(streamCases.map((c) => [c.spec.name, c] as const))(
+    '%s: one row and one document per key and window at the newest version, over Kafka and REST',
+    async (_, c) => {
+      const { spec } = c;
+      const WINDOWS = 3;
+      const all = Array.from({ length: c.series }, (_s, s) =>
+        Array.from({ length: WINDOWS }, (_w, w) => [1, 2, 3].map((v) => c.update(s, w, v))),
+      ).flat(2);
+      const from = new Date(RUN_T0);
+      const to = new Date(RUN_T0 + WINDOWS * spec.windowMs);
+      const rows = async () =>
+        (
+          await stores.pool.query<Record<string, unknown>>(
+            `SELECT * FROM ${spec.table} WHERE window_start >= $1 AND window_start < $2`,
+            [from, to],
+          )
+        ).rows.sort((a, b) => String(a.event_id).localeCompare(String(b.event_id)));
+      // window_start range by exact _id reads: the run's keys are known
+      const docs = async () => {
+        const keys = [...new Set(all.map((u) => keyFor(spec.stream, u)))];
+        const col = stores.mongoDb.collection<Record<string, unknown> & { _id: string }>(
+          spec.collection,
+        );
+        const found = await Promise.all(
+          keys.map((k) => col.findOne({ _id: k }, { projection: { written_at: 0 } })),
+        );
+        return found
+          .flatMap((d) => (d ? [d] : []))
+          .sort((a, b) => String(a.event_id).localeCompare(String(b.event_id)));
+      };
+
+      // out of order, then replayed twice, then an older version after the newest
+      await produce(spec, shuffled(all));
+      await drained(spec.topic);
+      const before = { pg: await rows(), mongo: await docs() };
+      expect(before.pg).toHaveLength(c.series * WINDOWS);
+      expect(before.mongo).toHaveLength(c.series * WINDOWS);
+      expect(before.pg.every((r) => r[c.figure] === c.at(3))).toBe(true);
+      expect(before.mongo.map((d) => d.event_id)).toEqual(before.pg.map((r) => r.event_id));
+
+      await produce(spec, all);
+      await produce(spec, [...all].reverse());
+      await produce(spec, [c.update(0, 0, 1), c.update(1, 2, 2)]);
+      await drained(spec.topic);
+      expect({ pg: await rows(), mongo: await docs() }).toEqual(before);
+
+      // REST: one series' windows (ids and symbols in any case), and the latest of every series
+      const res = await fetch(
+        `${api}${c.path(1)}/windows?from=${from.toISOString()}&to=${to.getTime()}`,
+      );
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { windows: Array<Record<string, unknown>> };
+      expect(body.windows.map((w) => w.window_start)).toEqual(
+        [0, 1, 2].map((w) => new Date(c.update(1, w, 1).window_start).toISOString()),
+      );
+      expect(body.windows.every((w) => w[c.figure] === c.at(3))).toBe(true);
+      const latest = await fetch(`${api}/${spec.route}/latest`);
+      expect(latest.status).toBe(200);
+      expect(await latest.json()).toHaveProperty('windows');
+      expect((await fetch(`${api}${c.path(1)}/windows?limit=none`)).status).toBe(400);
+    },
+  );
+
+  it('sends an impossible transport aggregate to its DLQ with the reason, and stores the rest', async () => {
+    const day = RUN_T0 + 86_400_000; // a day the cases above leave alone
+    const good = sampleTransportUpdate(9, 0, 1, day);
+    const bad = { ...sampleTransportUpdate(9, 1, 1, day), crowded_vehicles: 99 };
+    await produce(TRANSPORT, [bad, good]);
+    await drained(TRANSPORT.topic);
+    const { rows } = await stores.pool.query<{ event_id: string }>(
+      `SELECT event_id FROM ${TRANSPORT.table} WHERE line_id = 'L9' AND window_start >= $1`,
+      [new Date(day)],
+    );
+    expect(rows.map((r) => r.event_id)).toEqual([good.event_id]);
+
+    const dlq = kafka.consumer({ groupId: uniqueName('sink-dlq-reader') });
+    await dlq.connect();
+    await dlq.subscribe({ topic: dlqTopic(TRANSPORT.topic), fromBeginning: true });
+    let headers: Record<string, string> | undefined;
+    await dlq.run({
+      eachMessage: async ({ message }) => {
+        if (message.key?.toString() !== keyFor(TRANSPORT.stream, bad)) return;
+        headers = Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+        );
+        await Promise.resolve();
+      },
+    });
+    await waitFor(() => headers, { timeoutMs: 60_000, what: 'the bad record in the DLQ' });
+    await dlq.disconnect();
+    expect(JSON.stringify(headers)).toMatch(/crowded_vehicles is above active_vehicles/);
   });
 
   it('keeps newest-wins exact with two instances in the group, and when one leaves mid-stream', async () => {

@@ -3,4 +3,3 @@ export const METRICS = Symbol('METRICS');
 export const KAFKA = Symbol('KAFKA');
 export const KAFKA_PRODUCER = Symbol('KAFKA_PRODUCER');
 export const PG_POOL = Symbol('PG_POOL');
-export const REFERENCE_DATA = Symbol('REFERENCE_DATA');

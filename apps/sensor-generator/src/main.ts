@@ -10,9 +10,11 @@ import { GeneratorService } from './generator.service';
 import { generatorMetrics } from './metrics/generator-metrics';
 
 /**
- * sensor-generator: simulates the city's traffic sensors and produces their readings to the raw
- * traffic topic. Flags mirror the GENERATOR_* variables (see README.md), e.g.
+ * sensor-generator: simulates the city — traffic sensors, public-transport vehicles, incidents —
+ * and produces their records to the raw topics of the contracts. Flags mirror the GENERATOR_*
+ * variables (see README.md), e.g.
  *   node dist/main.js --rate 500 --speedup 60 --duplicates 0.01 --events 100000
+ *   node dist/main.js --streams traffic,incidents --incidents-per-day 6
  * Exits 0 when the run ends (event/time bound reached, or SIGINT/SIGTERM), 1 on failure,
  * 64 on bad flags, 78 on a bad configuration.
  */

@@ -1,7 +1,7 @@
 /**
- * The generator against the real Kafka and schema registry (make up): a bounded run with every
- * fault lands in a topic of this test's own exactly as the library sequence and the dump say —
- * same records, same keys, same order per partition, broken Avro as raw bytes.
+ * The generator against the real Kafka and schema registry (make up): a bounded run of every
+ * stream with every fault lands in topics of this test's own exactly as the library sequence and
+ * the dump say — same records, same keys, same order per partition, broken Avro as raw bytes.
  */
 import 'reflect-metadata';
 import { loadConfig } from '@citypulse/config';
@@ -14,21 +14,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Consumer, Kafka } from 'kafkajs';
 import { generatorConfigSchema, withFlags } from '../src/config/generator.config';
-import { generateRecords } from '../src/dump/generate';
 import { fromJsonLine } from '../src/dump/jsonl';
-import type { GeneratedRecord } from '../src/faults/fault-injector';
 import { GeneratorModule } from '../src/generator.module';
 import { GeneratorService } from '../src/generator.service';
 import { planRun } from '../src/run/plan';
+import {
+  GENERATOR_STREAMS,
+  generateCityRecords,
+  type CityRecord,
+  type GeneratorStream,
+} from '../src/streams/city-streams';
 
 interface Received {
+  topic: string;
   partition: number;
   key: string;
   value: Buffer;
 }
 
 describe('sensor-generator (Kafka + registry)', () => {
-  const topic = uniqueName('it-generator-raw');
+  const topics = Object.fromEntries(
+    GENERATOR_STREAMS.map((s) => [s, uniqueName(`it-generator-${s}`)]),
+  ) as Record<GeneratorStream, string>;
   const dump = join(mkdtempSync(join(tmpdir(), 'gen-')), 'events.jsonl');
   let kafka: Kafka;
   let consumer: Consumer | undefined;
@@ -37,11 +44,11 @@ describe('sensor-generator (Kafka + registry)', () => {
     await consumer?.disconnect();
     const admin = kafka.admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
     await admin.disconnect();
   });
 
-  it('produces exactly the generated sequence, keyed by sensor id, faults included', async () => {
+  it('produces exactly the generated sequence of every stream, keyed by id, faults included', async () => {
     const n = 5_000;
     const flags = [
       ...[
@@ -65,6 +72,8 @@ describe('sensor-generator (Kafka + registry)', () => {
         '0.02',
       ],
       ...['--broken-avro', '0.01', '--messy-ids', '0.02', '--batch-size', '700', '--dump', dump],
+      // incidents are rare at 2 per zone and day: enough of them to carry every fault
+      ...['--incidents-per-day', '400'],
     ];
     const config = loadConfig(
       generatorConfigSchema,
@@ -72,7 +81,7 @@ describe('sensor-generator (Kafka + registry)', () => {
     );
     kafka = createKafka({ ...config.kafka, logLevel: 'nothing' });
     const app = await NestFactory.createApplicationContext(
-      GeneratorModule.forRoot({ config, topic }),
+      GeneratorModule.forRoot({ config, topics }),
       { logger: false },
     );
     const summary = await app.get(GeneratorService).run();
@@ -80,23 +89,29 @@ describe('sensor-generator (Kafka + registry)', () => {
     expect(summary.sent).toBe(n);
 
     // The start is fixed, so `now` plays no part: the library recomputes the run on its own.
-    const expected = [...generateRecords(planRun(config.generator, loadCity(), 0).generation, n)];
-    const dumped = readFileSync(dump, 'utf8').trim().split('\n').map(fromJsonLine);
+    const expected = [
+      ...generateCityRecords(planRun(config.generator, loadCity(), 0).generation, n),
+    ];
+    const dumped = readFileSync(dump, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => fromJsonLine(l));
     expect(dumped).toEqual(expected);
+    expect(new Set(expected.map((e) => e.stream))).toEqual(new Set(GENERATOR_STREAMS));
 
     const received: Received[] = [];
     consumer = kafka.consumer({ groupId: uniqueName('it-generator-reader') });
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.subscribe({ topics: Object.values(topics), fromBeginning: true });
     await consumer.run({
-      eachMessage: ({ partition, message }) => {
-        received.push({ partition, key: message.key!.toString(), value: message.value! });
+      eachMessage: ({ topic, partition, message }) => {
+        received.push({ topic, partition, key: message.key!.toString(), value: message.value! });
         return Promise.resolve();
       },
     });
     await waitFor(() => received.length >= n, {
       timeoutMs: 60_000,
-      what: `${n} records on ${topic}`,
+      what: `${n} records on ${Object.values(topics).join(', ')}`,
     });
     expect(received).toHaveLength(n);
 
@@ -104,14 +119,19 @@ describe('sensor-generator (Kafka + registry)', () => {
     const serde = new AvroSerde(
       new SchemaRegistryClient({ url, username: auth?.username, password: auth?.password }),
     );
-    // Per partition (= per key), the topic holds the records in the order they were generated.
-    const byPartition = new Map<number, Received[]>();
-    for (const r of received)
-      byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), r]);
-    const keyPartition = new Map<string, number>();
-    for (const [p, rs] of byPartition) for (const r of rs) keyPartition.set(r.key, p);
-    for (const [p, rs] of byPartition) {
-      const want = expected.filter((e) => keyPartition.get(e.key) === p);
+    // Per topic and partition (= per key), the records are in the order they were generated.
+    const byPartition = new Map<string, Received[]>();
+    for (const r of received) {
+      const at = `${r.topic}/${r.partition}`;
+      byPartition.set(at, [...(byPartition.get(at) ?? []), r]);
+    }
+    const keyPartition = new Map<string, string>();
+    for (const [at, rs] of byPartition)
+      for (const r of rs) keyPartition.set(`${r.topic}/${r.key}`, at);
+    for (const [at, rs] of byPartition) {
+      const want = expected.filter(
+        (e: CityRecord) => keyPartition.get(`${topics[e.stream]}/${e.key}`) === at,
+      );
       expect(rs.map((r) => r.key)).toEqual(want.map((e) => e.key));
       for (let i = 0; i < rs.length; i++) {
         const w = want[i];
@@ -119,7 +139,7 @@ describe('sensor-generator (Kafka + registry)', () => {
         else expect((await serde.decode(rs[i].value)).value).toEqual(w.value);
       }
     }
-    const kinds = new Set(expected.flatMap((e: GeneratedRecord) => e.faults));
+    const kinds = new Set(expected.flatMap((e: CityRecord) => e.faults));
     expect([...kinds].sort()).toEqual([
       'broken_avro',
       'duplicate',

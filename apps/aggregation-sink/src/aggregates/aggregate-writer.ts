@@ -1,12 +1,16 @@
+import type { TrafficZoneAggregate5m, ValueOf } from '@citypulse/contracts';
 import { TransientError } from '@citypulse/kafka';
 import type { MongoAggregatesStore } from '../stores/mongo-aggregates.store';
 import type { PgAggregatesStore } from '../stores/pg-aggregates.store';
 import type { WriteResult } from '../stores/write-result';
+import type { AggregateSpec, AggregateStream } from './aggregate-spec';
+import { TRAFFIC } from './specs';
 import { newestPerKey } from './upsert-decision';
-import type { MobilityWindow, TrafficWindow, Versioned } from './windows';
+import type { AggregateWindow } from './windows';
 
 export type StoreName = 'postgres' | 'mongodb';
-export type AggregateKind = 'traffic' | 'mobility';
+/** The `kind` label of the sink's metrics: the aggregate's name (its spec's `name`). */
+export type AggregateKind = string;
 
 export interface WriteReport {
   kind: AggregateKind;
@@ -24,10 +28,10 @@ export interface WriterObserver {
 }
 
 /**
- * Writes a batch of window updates to both stores. The writes are conditional upserts, so a batch
- * may be written any number of times with the same outcome; when either store fails the whole
- * batch fails with a retriable error (after both attempts have settled), the consumer retries it
- * with backoff and commits nothing until both stores hold it.
+ * Writes a batch of window updates of one aggregate to both stores. The writes are conditional
+ * upserts, so a batch may be written any number of times with the same outcome; when either store
+ * fails the whole batch fails with a retriable error (after both attempts have settled), the
+ * consumer retries it with backoff and commits nothing until both stores hold it.
  */
 export class AggregateWriter {
   constructor(
@@ -36,30 +40,20 @@ export class AggregateWriter {
     private readonly observer: WriterObserver = {},
   ) {}
 
-  writeTraffic(windows: readonly TrafficWindow[]): Promise<WriteReport> {
-    return this.write('traffic', windows, {
-      postgres: (w) => this.pg.upsertTraffic(w),
-      mongodb: (w) => this.mongo.upsertTraffic(w),
-    });
-  }
-
-  writeMobility(windows: readonly MobilityWindow[]): Promise<WriteReport> {
-    return this.write('mobility', windows, {
-      postgres: (w) => this.pg.upsertMobility(w),
-      mongodb: (w) => this.mongo.upsertMobility(w),
-    });
-  }
-
-  private async write<T extends Versioned>(
-    kind: AggregateKind,
-    windows: readonly T[],
-    stores: Record<StoreName, (w: T[]) => Promise<WriteResult>>,
+  async write<S extends AggregateStream>(
+    spec: AggregateSpec<S>,
+    windows: readonly AggregateWindow<ValueOf<S>>[],
   ): Promise<WriteReport> {
+    const kind = spec.name;
     const distinct = newestPerKey(windows);
+    const stores: Record<StoreName, () => Promise<WriteResult>> = {
+      postgres: () => this.pg.upsert(spec, distinct),
+      mongodb: () => this.mongo.upsert(spec, distinct),
+    };
     const timed = async (store: StoreName): Promise<WriteResult> => {
       const started = process.hrtime.bigint();
       try {
-        return await stores[store](distinct);
+        return await stores[store]();
       } catch (err) {
         this.observer.failed?.(store, kind, err);
         throw err;
@@ -93,6 +87,11 @@ export class AggregateWriter {
     };
     this.observer.stored?.(report);
     return report;
+  }
+
+  /** `write(TRAFFIC, windows)`, under the name bench/sink-scaling.bench.js calls. */
+  writeTraffic(windows: readonly AggregateWindow<TrafficZoneAggregate5m>[]): Promise<WriteReport> {
+    return this.write(TRAFFIC, windows);
   }
 }
 

@@ -1,6 +1,6 @@
-import { Controller, Logger, UseFilters } from '@nestjs/common';
+import { Controller, Inject, Logger, UseFilters, type Type } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { TOPICS, type MobilityIndex5m, type TrafficZoneAggregate5m } from '@citypulse/contracts';
+import type { ValueOf } from '@citypulse/contracts';
 import {
   InvalidRecordError,
   KafkaContext,
@@ -8,41 +8,44 @@ import {
   KafkaHandler,
   type KafkaRecord,
 } from '@citypulse/kafka';
+import type { AggregateSpec, AggregateStream } from './aggregate-spec';
 import { AggregateWriter } from './aggregate-writer';
-import { InvalidAggregateError, toMobilityWindow, toTrafficWindow } from './windows';
+import { InvalidAggregateError, toWindow } from './windows';
 
 /**
- * Thin Kafka handlers: map each decoded record (impossible ones go to the DLQ with the reason),
- * hand the batch to the writer, return. A write failure is thrown as retriable, so the transport
- * retries the batch with backoff and commits no offset until both stores hold it.
+ * The Kafka handler of one aggregate topic, made from its spec (one per spec, aggregates.module.ts):
+ * map each decoded record (impossible ones go to the DLQ with the reason), hand the batch to the
+ * writer, return. A write failure is thrown as retriable, so the transport retries the batch with
+ * backoff and commits no offset until both stores hold it.
  */
-@Controller()
-// scoped to the Kafka handlers: the HTTP routes of this hybrid app keep Nest's HTTP filter
-@UseFilters(KafkaExceptionFilter)
-export class AggregatesConsumer {
-  private readonly log = new Logger(AggregatesConsumer.name);
+export function aggregateConsumer<S extends AggregateStream>(spec: AggregateSpec<S>): Type {
+  @Controller()
+  // scoped to the Kafka handlers: the HTTP routes of this hybrid app keep Nest's HTTP filter
+  @UseFilters(KafkaExceptionFilter)
+  class AggregateConsumer {
+    private readonly log = new Logger(`AggregatesConsumer ${spec.name}`);
 
-  constructor(private readonly writer: AggregateWriter) {}
+    constructor(@Inject(AggregateWriter) private readonly writer: AggregateWriter) {}
 
-  @KafkaHandler(TOPICS.trafficByZone5m, { mode: 'batch' })
-  async traffic(
-    @Payload() records: KafkaRecord<TrafficZoneAggregate5m>[],
-    @Ctx() ctx: KafkaContext,
-  ): Promise<void> {
-    const windows = mapOrReject(records, ctx, toTrafficWindow);
-    const report = await this.writer.writeTraffic(windows);
-    this.log.debug(
-      `${ctx.topic}[${ctx.partition}]: ${report.received} updates, ${report.distinct} windows; postgres ${JSON.stringify(report.postgres)}, mongodb ${JSON.stringify(report.mongodb)}`,
-    );
+    @KafkaHandler(spec.topic, { mode: 'batch' })
+    async handle(
+      @Payload() records: KafkaRecord<ValueOf<S>>[],
+      @Ctx() ctx: KafkaContext,
+    ): Promise<void> {
+      const windows = mapOrReject(records, ctx, (value) => toWindow(spec, value));
+      const report = await this.writer.write(spec, windows);
+      this.log.debug(
+        `${ctx.topic}[${ctx.partition}]: ${report.received} updates, ${report.distinct} windows; postgres ${JSON.stringify(report.postgres)}, mongodb ${JSON.stringify(report.mongodb)}`,
+      );
+    }
   }
+  Object.defineProperty(AggregateConsumer, 'name', { value: `${className(spec.name)}Consumer` });
+  return AggregateConsumer;
+}
 
-  @KafkaHandler(TOPICS.mobilityIndex5m, { mode: 'batch' })
-  async mobility(
-    @Payload() records: KafkaRecord<MobilityIndex5m>[],
-    @Ctx() ctx: KafkaContext,
-  ): Promise<void> {
-    await this.writer.writeMobility(mapOrReject(records, ctx, toMobilityWindow));
-  }
+/** 'transport_line_10m' -> 'TransportLine10m' */
+export function className(name: string): string {
+  return name.replace(/(?:^|_)([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 function mapOrReject<V, W>(records: KafkaRecord<V>[], ctx: KafkaContext, map: (v: V) => W): W[] {

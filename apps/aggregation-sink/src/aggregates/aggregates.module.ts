@@ -3,10 +3,12 @@ import { MongoAggregatesStore } from '../stores/mongo-aggregates.store';
 import { PgAggregatesStore } from '../stores/pg-aggregates.store';
 import { SinkMetrics } from '../infra/sink-metrics';
 import { AggregateWriter } from './aggregate-writer';
-import { AggregatesConsumer } from './aggregates.consumer';
+import { aggregateConsumer } from './aggregates.consumer';
+import { AGGREGATE_SPECS } from './specs';
 
 @Module({
-  controllers: [AggregatesConsumer],
+  // one thin Kafka handler per aggregate topic
+  controllers: AGGREGATE_SPECS.map((spec) => aggregateConsumer(spec)),
   providers: [
     {
       provide: AggregateWriter,

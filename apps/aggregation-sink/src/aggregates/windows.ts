@@ -1,44 +1,7 @@
-import type {
-  MobilityCategory,
-  MobilityIndex5m,
-  TrafficZoneAggregate5m,
-} from '@citypulse/contracts';
-
-/**
- * What the sink stores for one zone and window: the aggregate record with its times as Dates.
- * `updatedAt` is the version: the Spark job raises it with every update of a window.
- */
-export interface TrafficWindow {
-  key: string;
-  zoneId: string;
-  zoneName: string;
-  windowStart: Date;
-  windowEnd: Date;
-  avgSpeedKmh: number;
-  minSpeedKmh: number;
-  maxSpeedKmh: number;
-  totalVehicleFlow: number;
-  avgOccupancyPct: number;
-  congestionScore: number;
-  readings: number;
-  updatedAt: Date;
-  eventId: string;
-}
-
-/** The city-wide mobility index for one window; `updatedAt` is the version. */
-export interface MobilityWindow {
-  key: string;
-  windowStart: Date;
-  windowEnd: Date;
-  avgSpeedKmh: number;
-  avgOccupancyPct: number;
-  mobilityIndex: number;
-  category: MobilityCategory;
-  zones: number;
-  readings: number;
-  updatedAt: Date;
-  eventId: string;
-}
+import { keyFor, type TrafficZoneAggregate5m, type ValueOf } from '@citypulse/contracts';
+import type { AggregateSpec, AggregateStream, Column } from './aggregate-spec';
+import { TRAFFIC } from './specs';
+import type { StoredFields } from './stored-shapes';
 
 /** Anything the sink stores: keyed, versioned by updatedAt. */
 export interface Versioned {
@@ -46,94 +9,118 @@ export interface Versioned {
   updatedAt: Date;
 }
 
+/**
+ * One update of one window, checked and ready for both stores: `key` is the Kafka key (and the
+ * MongoDB `_id`), `updatedAt` the version, `fields` the contract's fields with times as Dates.
+ */
+export interface AggregateWindow<V> extends Versioned {
+  fields: StoredFields<V>;
+}
+
 /** Why a record cannot be stored; the consumer sends it to the DLQ with this reason. */
 export class InvalidAggregateError extends Error {
   override readonly name = 'InvalidAggregateError';
 }
 
-/** Same form as the Kafka key (libs/contracts topics.json): fields joined by '|', times as epoch millis. */
-export function trafficKey(zoneId: string, windowStartMs: number): string {
-  return `${zoneId}|${windowStartMs}`;
-}
-
-export function mobilityKey(windowStartMs: number): string {
-  return String(windowStartMs);
-}
-
-function problemsOfWindow(r: {
-  window_start: number;
-  window_end: number;
-  updated_at: number;
-}): string[] {
-  const out: string[] = [];
-  for (const f of ['window_start', 'window_end', 'updated_at'] as const) {
-    if (!Number.isSafeInteger(r[f]) || r[f] <= 0)
-      out.push(`${f} ${r[f]} is not a positive epoch millis`);
+/** Maps a decoded aggregate record; throws InvalidAggregateError listing every problem. */
+export function toWindow<S extends AggregateStream>(
+  spec: AggregateSpec<S>,
+  record: ValueOf<S>,
+): AggregateWindow<ValueOf<S>> {
+  const r = record as unknown as Record<string, unknown>;
+  const problems = problemsOf(spec, record);
+  if (problems.length > 0) {
+    throw new InvalidAggregateError(
+      `${spec.name} aggregate ${String(r.event_id)}: ${problems.join('; ')}`,
+    );
   }
-  if (r.window_end <= r.window_start) out.push('window_end is not after window_start');
+  const fields: Record<string, unknown> = {};
+  for (const c of spec.columns) {
+    const v = r[c.name] ?? null;
+    fields[c.name] = c.kind === 'time' && typeof v === 'number' ? new Date(v) : v;
+  }
+  return {
+    key: keyFor(spec.stream, record),
+    updatedAt: new Date(r[spec.version] as number),
+    fields: fields as StoredFields<ValueOf<S>>,
+  };
+}
+
+/**
+ * What makes a record impossible, one sentence each, in this order: the window's times, the
+ * window itself (end after start, the contract's length), each field by its contract type (key
+ * text not empty, enum symbols, numbers finite and >= 0 unless the spec says `signed`, whole
+ * counts, percentages 0-100), then the spec's own checks across fields.
+ */
+export function problemsOf<S extends AggregateStream>(
+  spec: AggregateSpec<S>,
+  record: ValueOf<S>,
+): string[] {
+  const r = record as unknown as Record<string, unknown>;
+  const out: string[] = [];
+  const times = spec.columns.filter((c) => c.kind === 'time');
+  for (const c of times) {
+    const v = r[c.name];
+    if (v === null && c.nullable) continue;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0)
+      out.push(`${c.name} ${String(v)} is not a positive epoch millis`);
+  }
+  const [start, end] = [r.window_start, r.window_end];
+  if (typeof start === 'number' && typeof end === 'number') {
+    if (!(end > start)) out.push('window_end is not after window_start');
+    else if (end - start !== spec.windowMs)
+      out.push(`the window lasts ${end - start} ms, not the contract's ${spec.windowMs} ms`);
+  }
+  for (const c of spec.columns) {
+    if (c.kind === 'time') continue;
+    const problem = problemOfField(spec, c, r[c.name]);
+    if (problem) out.push(problem);
+  }
+  out.push(...spec.crossChecks(record));
   return out;
 }
 
-function nonNegative(out: string[], what: string, n: number): void {
-  if (!Number.isFinite(n) || n < 0) out.push(`${what} ${n} is not a finite number >= 0`);
+function problemOfField(spec: AggregateSpec, c: Column, v: unknown): string | undefined {
+  if (v === null || v === undefined) return c.nullable ? undefined : `${c.name} is missing`;
+  switch (c.kind) {
+    case 'text':
+      if (typeof v !== 'string') return `${c.name} is not text`;
+      return spec.keyFields.includes(c.name) && !v.trim() ? `${c.name} is empty` : undefined;
+    case 'enum':
+      if (typeof v !== 'string') return `${c.name} is not an enum symbol`;
+      return c.symbols?.includes(v)
+        ? undefined
+        : `${c.name} ${v} is not one of ${c.symbols?.join(', ')}`;
+    case 'boolean':
+      return typeof v === 'boolean' ? undefined : `${c.name} is not a boolean`;
+    case 'double':
+    case 'integer': {
+      const whole = c.kind === 'integer';
+      const n = typeof v === 'number' ? v : Number.NaN;
+      const shown = typeof v === 'number' ? String(v) : JSON.stringify(v);
+      if (spec.percent.has(c.name)) {
+        return Number.isFinite(n) && n >= 0 && n <= 100 && (!whole || Number.isSafeInteger(n))
+          ? undefined
+          : `${c.name} ${shown} is not a percentage 0-100`;
+      }
+      if (spec.signed.has(c.name)) {
+        if (whole) return Number.isSafeInteger(n) ? undefined : `${c.name} ${shown} is not whole`;
+        return Number.isFinite(n) ? undefined : `${c.name} ${shown} is not finite`;
+      }
+      if (whole)
+        return Number.isSafeInteger(n) && n >= 0 ? undefined : `${c.name} ${shown} is not a count`;
+      return Number.isFinite(n) && n >= 0
+        ? undefined
+        : `${c.name} ${shown} is not a finite number >= 0`;
+    }
+    case 'time':
+      return undefined;
+  }
 }
 
-/** Maps a decoded agg.traffic.5m value; throws InvalidAggregateError listing every problem. */
-export function toTrafficWindow(r: TrafficZoneAggregate5m): TrafficWindow {
-  const problems = problemsOfWindow(r);
-  if (!r.zone_id || !r.zone_id.trim()) problems.push('zone_id is empty');
-  nonNegative(problems, 'avg_speed_kmh', r.avg_speed_kmh);
-  nonNegative(problems, 'min_speed_kmh', r.min_speed_kmh);
-  nonNegative(problems, 'max_speed_kmh', r.max_speed_kmh);
-  nonNegative(problems, 'total_vehicle_flow', r.total_vehicle_flow);
-  nonNegative(problems, 'avg_occupancy_pct', r.avg_occupancy_pct);
-  nonNegative(problems, 'congestion_score', r.congestion_score);
-  nonNegative(problems, 'readings', r.readings);
-  if (r.min_speed_kmh > r.max_speed_kmh) problems.push('min_speed_kmh is above max_speed_kmh');
-  if (problems.length > 0) {
-    throw new InvalidAggregateError(`traffic aggregate ${r.event_id}: ${problems.join('; ')}`);
-  }
-  return {
-    key: trafficKey(r.zone_id, r.window_start),
-    zoneId: r.zone_id,
-    zoneName: r.zone_name,
-    windowStart: new Date(r.window_start),
-    windowEnd: new Date(r.window_end),
-    avgSpeedKmh: r.avg_speed_kmh,
-    minSpeedKmh: r.min_speed_kmh,
-    maxSpeedKmh: r.max_speed_kmh,
-    totalVehicleFlow: r.total_vehicle_flow,
-    avgOccupancyPct: r.avg_occupancy_pct,
-    congestionScore: r.congestion_score,
-    readings: r.readings,
-    updatedAt: new Date(r.updated_at),
-    eventId: r.event_id,
-  };
-}
-
-/** Maps a decoded agg.mobility.5m value; throws InvalidAggregateError listing every problem. */
-export function toMobilityWindow(r: MobilityIndex5m): MobilityWindow {
-  const problems = problemsOfWindow(r);
-  nonNegative(problems, 'avg_speed_kmh', r.avg_speed_kmh);
-  nonNegative(problems, 'avg_occupancy_pct', r.avg_occupancy_pct);
-  if (!Number.isFinite(r.mobility_index))
-    problems.push(`mobility_index ${r.mobility_index} is not finite`);
-  nonNegative(problems, 'zones', r.zones);
-  nonNegative(problems, 'readings', r.readings);
-  if (problems.length > 0) {
-    throw new InvalidAggregateError(`mobility index ${r.event_id}: ${problems.join('; ')}`);
-  }
-  return {
-    key: mobilityKey(r.window_start),
-    windowStart: new Date(r.window_start),
-    windowEnd: new Date(r.window_end),
-    avgSpeedKmh: r.avg_speed_kmh,
-    avgOccupancyPct: r.avg_occupancy_pct,
-    mobilityIndex: r.mobility_index,
-    category: r.category,
-    zones: r.zones,
-    readings: r.readings,
-    updatedAt: new Date(r.updated_at),
-    eventId: r.event_id,
-  };
+/** `toWindow(TRAFFIC, r)`, under the name bench/sink-scaling.bench.js loads from dist/. */
+export function toTrafficWindow(
+  r: TrafficZoneAggregate5m,
+): AggregateWindow<TrafficZoneAggregate5m> {
+  return toWindow(TRAFFIC, r);
 }

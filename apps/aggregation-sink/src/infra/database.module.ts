@@ -9,6 +9,7 @@ import {
 import { createPool, migrate } from '@citypulse/postgres';
 import { MongoClient, type Db } from 'mongodb';
 import type { Pool } from 'pg';
+import { AGGREGATE_SPECS } from '../aggregates/specs';
 import type { SinkConfig } from '../config';
 import { MongoAggregatesStore } from '../stores/mongo-aggregates.store';
 import { PgAggregatesStore } from '../stores/pg-aggregates.store';
@@ -66,6 +67,7 @@ export class DatabaseModule implements OnApplicationBootstrap, OnApplicationShut
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(MONGO_CLIENT) private readonly mongo: MongoClient,
     private readonly mongoStore: MongoAggregatesStore,
+    private readonly pgStore: PgAggregatesStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -73,6 +75,13 @@ export class DatabaseModule implements OnApplicationBootstrap, OnApplicationShut
       const result = await migrate(this.pool, { logger: log });
       log.log(
         `PostgreSQL schema ready (${result.applied.length} applied, ${result.alreadyApplied.length} already there)`,
+      );
+    }
+    // a contract field without its migration stops the sink here, not at its first batch
+    const problems = await this.pgStore.tableProblems(AGGREGATE_SPECS);
+    if (problems.length > 0) {
+      throw new Error(
+        `the PostgreSQL tables do not fit the aggregate contracts (add a migration in libs/postgres): ${problems.join('; ')}`,
       );
     }
     await this.mongoStore.ensureIndexes();

@@ -1,4 +1,4 @@
-/** Query parameters of GET /traffic/zones/:zoneId/windows, checked. */
+/** The query parameters of GET /<route>/.../windows, checked. */
 export interface TimeRange {
   from: Date;
   to: Date;
@@ -6,6 +6,7 @@ export interface TimeRange {
 }
 
 export const DEFAULT_LIMIT = 288; // a day of 5-minute windows
+export const DAY_MS = 86_400_000;
 export const MAX_LIMIT = 5_000;
 
 export class BadQueryError extends Error {
@@ -28,7 +29,10 @@ export function parseInstant(name: string, raw: string): Date {
  * from (inclusive) and to (exclusive) bound window_start. Without `to`, there is no upper bound;
  * without `from`, no lower bound; `limit` caps the answer (default a day of windows).
  */
-export function parseTimeRange(q: { from?: unknown; to?: unknown; limit?: unknown }): TimeRange {
+export function parseTimeRange(
+  q: { from?: unknown; to?: unknown; limit?: unknown },
+  defaultLimit = DEFAULT_LIMIT,
+): TimeRange {
   const str = (name: string, v: unknown): string | undefined => {
     if (v === undefined) return undefined;
     if (typeof v !== 'string') throw new BadQueryError(`${name} must be given once`);
@@ -40,7 +44,7 @@ export function parseTimeRange(q: { from?: unknown; to?: unknown; limit?: unknow
   const from = fromRaw === undefined ? new Date(0) : parseInstant('from', fromRaw);
   const to = toRaw === undefined ? new Date(8.64e15) : parseInstant('to', toRaw);
   if (to.getTime() <= from.getTime()) throw new BadQueryError('to must be after from');
-  let limit = DEFAULT_LIMIT;
+  let limit = defaultLimit;
   if (limitRaw !== undefined) {
     limit = Number(limitRaw);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {

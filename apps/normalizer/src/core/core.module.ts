@@ -1,6 +1,6 @@
 import { AvroSerde, KafkaProducer, SchemaRegistryClient, createKafka } from '@citypulse/kafka';
 import type { Metrics } from '@citypulse/observability';
-import { createPool, migrate, ReferenceDataRepository } from '@citypulse/postgres';
+import { createPool, migrate } from '@citypulse/postgres';
 import {
   Global,
   Inject,
@@ -13,26 +13,17 @@ import {
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { NormalizerConfig } from '../config/normalizer.config';
-import {
-  KAFKA,
-  KAFKA_PRODUCER,
-  METRICS,
-  NORMALIZER_CONFIG,
-  PG_POOL,
-  REFERENCE_DATA,
-} from '../tokens';
+import { KAFKA, KAFKA_PRODUCER, METRICS, NORMALIZER_CONFIG, PG_POOL } from '../tokens';
 
 /** Closes what the core module opened, producer first so in-flight records are flushed. */
 @Injectable()
 class CoreShutdown implements OnApplicationShutdown {
   constructor(
     @Inject(KAFKA_PRODUCER) private readonly producer: KafkaProducer,
-    @Inject(REFERENCE_DATA) private readonly reference: ReferenceDataRepository,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    this.reference.stop();
     try {
       await this.producer.disconnect();
     } finally {
@@ -43,7 +34,8 @@ class CoreShutdown implements OnApplicationShutdown {
 
 /**
  * What every worker stands on: the config, metrics, the Kafka client and idempotent producer,
- * and the PostgreSQL reference data (migrated and seeded at start, cached, refreshed).
+ * and the PostgreSQL pool (the schema migrated and the reference tables seeded at start, under
+ * an advisory lock, so any number of instances may start together).
  */
 @Global()
 @Module({})
@@ -71,33 +63,22 @@ export class CoreModule {
         },
         {
           provide: PG_POOL,
-          useFactory: () => createPool(config.postgres, log),
-        },
-        {
-          provide: REFERENCE_DATA,
-          inject: [PG_POOL],
-          useFactory: async (pool: Pool) => {
-            if (config.normalizer.NORMALIZER_MIGRATE) await migrate(pool, { logger: log });
-            const refreshes = metrics.counter(
-              'normalizer_reference_refreshes_total',
-              'Reloads of the reference data from PostgreSQL, by outcome.',
-              ['outcome'],
-            );
-            const reference = new ReferenceDataRepository(pool, {
-              refreshIntervalMs: config.normalizer.NORMALIZER_REFERENCE_REFRESH_SECONDS * 1000,
-              logger: log,
-              onRefresh: ({ ok }) => refreshes.inc({ outcome: ok ? 'ok' : 'failed' }),
-            });
-            await reference.start();
-            log.log(
-              `reference data: ${reference.zones().length} zones, ${reference.sensors().length} sensors`,
-            );
-            return reference;
+          useFactory: async () => {
+            const pool = createPool(config.postgres, log);
+            if (config.normalizer.NORMALIZER_MIGRATE) {
+              try {
+                await migrate(pool, { logger: log });
+              } catch (e) {
+                await pool.end().catch(() => undefined);
+                throw e;
+              }
+            }
+            return pool;
           },
         },
         CoreShutdown,
       ],
-      exports: [NORMALIZER_CONFIG, METRICS, KAFKA, KAFKA_PRODUCER, PG_POOL, REFERENCE_DATA],
+      exports: [NORMALIZER_CONFIG, METRICS, KAFKA, KAFKA_PRODUCER, PG_POOL],
     };
   }
 }

@@ -3,14 +3,19 @@ import {
   loadCity,
   type Sensor,
   type SensorContext,
+  type TransportLine,
   type Zone,
 } from '@citypulse/postgres';
-import type { SensorDirectory } from '../reference/sensor-directory';
+import type { CityReference } from '../reference/directories';
 
-/** A SensorDirectory over the canonical city.json, as the seeded reference tables hold it. */
-export class CityDirectory implements SensorDirectory {
+/**
+ * A CityReference over the canonical city.json, as the seeded reference tables hold it. The
+ * maps are public so a spec can change a row (deactivate a sensor, drop a line).
+ */
+export class CityDirectory implements CityReference {
   readonly zones = new Map<string, Zone>();
   readonly sensors = new Map<string, Sensor>();
+  readonly lines = new Map<string, TransportLine>();
 
   constructor() {
     const city = loadCity();
@@ -33,6 +38,16 @@ export class CityDirectory implements SensorDirectory {
         active: true,
       });
     }
+    for (const l of city.lines) {
+      this.lines.set(l.id, {
+        id: l.id,
+        name: l.name,
+        mode: l.mode,
+        vehicleCapacity: l.vehicle_capacity,
+        vehicles: l.vehicles,
+        zoneIds: [...l.zone_ids],
+      });
+    }
   }
 
   sensorContext(sensorId: string): SensorContext | undefined {
@@ -43,5 +58,9 @@ export class CityDirectory implements SensorDirectory {
 
   zone(zoneId: string): Zone | undefined {
     return this.zones.get(canonicalId(zoneId));
+  }
+
+  line(lineId: string): TransportLine | undefined {
+    return this.lines.get(canonicalId(lineId));
   }
 }

@@ -1,7 +1,10 @@
-import { TOPICS } from '@citypulse/contracts';
 import type { DynamicModule } from '@nestjs/common';
 import type { NormalizerConfig, WorkerName } from '../config/normalizer.config';
-import { TrafficWorkerModule } from './traffic/traffic.module';
+import { WorkerModule, type WorkerOptions } from '../runtime/worker.module';
+import { incidentsStream } from './incidents/incidents.stream';
+import { ticketsStream } from './tickets/tickets.stream';
+import { trafficStream } from './traffic/traffic.stream';
+import { transportStream } from './transport/transport.stream';
 
 /** Topic overrides, for tests that need topics of their own. */
 export interface WorkerTopics {
@@ -9,44 +12,34 @@ export interface WorkerTopics {
   output?: string;
 }
 
-/** The input topic a worker consumes (what the transport subscribes to). */
-export function workerInputTopic(worker: WorkerName): string {
-  switch (worker) {
-    case 'traffic':
-      return TOPICS.trafficRaw;
-    case 'transport':
-      return TOPICS.transportRaw;
-    case 'incidents':
-      return TOPICS.incidentsRaw;
-    case 'tickets':
-      return TOPICS.ticketsRaw;
-  }
-}
-
-export class WorkerNotImplementedError extends Error {
-  readonly code = 'WORKER_NOT_IMPLEMENTED';
-  readonly retriable = false;
-}
+/** Every worker's stream definition, by the NORMALIZER_WORKER value that selects it. */
+export const STREAMS = {
+  traffic: trafficStream,
+  transport: transportStream,
+  incidents: incidentsStream,
+  tickets: ticketsStream,
+} as const satisfies { [W in WorkerName]: { name: W } };
 
 /**
- * The module of the worker chosen by NORMALIZER_WORKER. A new source is one more case here and
- * one more folder beside workers/traffic (its normalizer function, batch processor, consumer).
+ * The worker chosen by NORMALIZER_WORKER: its stream definition on the shared runtime. A new
+ * stream is one folder beside workers/traffic (its normalize function and definition), one
+ * entry in STREAMS and one case here.
  */
 export function workerModule(config: NormalizerConfig, topics: WorkerTopics = {}): DynamicModule {
+  const options: WorkerOptions = {
+    inputTopic: topics.input,
+    outputTopic: topics.output,
+    maxBatchRecords: config.normalizer.NORMALIZER_MAX_BATCH,
+  };
   const worker = config.normalizer.NORMALIZER_WORKER;
-  const maxBatchRecords = config.normalizer.NORMALIZER_MAX_BATCH;
   switch (worker) {
     case 'traffic':
-      return TrafficWorkerModule.register({
-        inputTopic: topics.input ?? TOPICS.trafficRaw,
-        outputTopic: topics.output ?? TOPICS.trafficNormalized,
-        maxBatchRecords,
-      });
+      return WorkerModule.register(STREAMS.traffic, options);
     case 'transport':
+      return WorkerModule.register(STREAMS.transport, options);
     case 'incidents':
+      return WorkerModule.register(STREAMS.incidents, options);
     case 'tickets':
-      throw new WorkerNotImplementedError(
-        `the ${worker} worker is not implemented yet (NORMALIZER_WORKER=traffic is)`,
-      );
+      return WorkerModule.register(STREAMS.tickets, options);
   }
 }

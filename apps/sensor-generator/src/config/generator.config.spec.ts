@@ -17,6 +17,8 @@ describe('generator config', () => {
       GENERATOR_DRY_RUN: false,
     });
     expect(cfg.generator.GENERATOR_RATE).toBeUndefined();
+    expect(cfg.generator.GENERATOR_STREAMS).toEqual(['traffic', 'transport', 'incidents']);
+    expect(cfg.generator.GENERATOR_INCIDENTS_PER_DAY).toBe(2);
     expect(cfg.metrics.port).toBe(9464);
     expect(cfg.kafka.clientId).toBe('sensor-generator');
   });
@@ -54,6 +56,23 @@ describe('generator config', () => {
     expect(
       loadConfig(generatorConfigSchema, withFlags(['--rate', '0'], stack)).generator.GENERATOR_RATE,
     ).toBe(Infinity);
+  });
+
+  it('chooses the streams', () => {
+    const streams = (v: string) =>
+      loadConfig(generatorConfigSchema, withFlags(['--streams', v], stack)).generator
+        .GENERATOR_STREAMS;
+    expect(streams('incidents, Traffic')).toEqual(['traffic', 'incidents']);
+    expect(streams('transport,transport')).toEqual(['transport']);
+    expect(() => streams('traffic,tickets')).toThrow(
+      /GENERATOR_STREAMS: expected a comma-separated/,
+    );
+    expect(() =>
+      loadConfig(
+        generatorConfigSchema,
+        withFlags(['--streams', 'incidents', '--incidents-per-day', '0'], stack),
+      ),
+    ).toThrow(/GENERATOR_INCIDENTS_PER_DAY: is 0 while incidents are the only stream/);
   });
 
   it('lists unknown flags and bad values', () => {

@@ -7,33 +7,69 @@ import {
   schemaRegistryEnv,
   type EnvSource,
 } from '@citypulse/config';
+import {
+  SIMULATION_FLAG_ALIASES,
+  SIMULATION_SWITCHES,
+  decimal,
+  simulationEnv,
+  usage as flagUsage,
+  withFlags as layFlags,
+  type FlagSpec,
+} from '@citypulse/simulation';
 import { z } from 'zod';
-import { decimal, rate } from './numbers';
+import { GENERATOR_STREAMS, type GeneratorStream } from '../streams/city-streams';
 
-const share = () => decimal({ min: 0, max: 1, default: 0 });
+export { FlagError } from '@citypulse/simulation';
 
-/** The generator's own variables; every one can also be given as a command-line flag. */
-export const generatorEnv = z.object({
-  GENERATOR_SEED: env.string({ default: 'citypulse' }),
-  GENERATOR_RATE: rate(),
-  GENERATOR_SPEEDUP: decimal({ min: 0.001 }),
+/** A comma-separated list of the generator's streams; empty = all of them. */
+function streams() {
+  return z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z
+      .string()
+      .optional()
+      .transform((v, ctx): GeneratorStream[] => {
+        if (v === undefined) return [...GENERATOR_STREAMS];
+        const names = v
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter((s) => s !== '');
+        const unknown = names.filter((n) => !(GENERATOR_STREAMS as readonly string[]).includes(n));
+        if (unknown.length > 0 || names.length === 0) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            message: `expected a comma-separated list of ${GENERATOR_STREAMS.join(', ')}`,
+          });
+          return z.NEVER;
+        }
+        // In the generator's own order, each once.
+        return GENERATOR_STREAMS.filter((s) => names.includes(s));
+      }),
+  );
+}
+
+const generatorShape = {
+  ...simulationEnv('GENERATOR_'),
+  GENERATOR_STREAMS: streams(),
   GENERATOR_INTERVAL_SECONDS: decimal({ min: 0.001 }),
-  GENERATOR_START: env.optionalString(),
-  GENERATOR_EVENTS: env.int({ min: 0, default: 0 }),
-  GENERATOR_DURATION_SECONDS: decimal({ min: 0, default: 0 }),
-  GENERATOR_BATCH_SIZE: env.int({ min: 1, max: 100_000, default: 1_000 }),
-  GENERATOR_DUMP: env.optionalString(),
-  GENERATOR_DRY_RUN: env.bool({ default: false }),
   GENERATOR_CITY_FILE: env.optionalString(),
   GENERATOR_JAM_CHANCE: decimal({ min: 0, max: 1, default: 0.004 }),
-  GENERATOR_DUPLICATES: share(),
-  GENERATOR_OUT_OF_ORDER: share(),
-  GENERATOR_LATE: share(),
-  GENERATOR_MALFORMED: share(),
-  GENERATOR_BROKEN_AVRO: share(),
-  GENERATOR_MESSY_IDS: share(),
-  GENERATOR_OUT_OF_ORDER_MAX_SECONDS: decimal({ min: 1, default: 60 }),
-  GENERATOR_LATE_BY_SECONDS: decimal({ min: 1, default: 1_800 }),
+  GENERATOR_INCIDENTS_PER_DAY: decimal({ min: 0, max: 1_000, default: 2 }),
+};
+
+/** The generator's own variables; every one can also be given as a command-line flag. */
+export const generatorEnv = z.object(generatorShape).superRefine((g, ctx) => {
+  if (
+    g.GENERATOR_STREAMS.length === 1 &&
+    g.GENERATOR_STREAMS[0] === 'incidents' &&
+    g.GENERATOR_INCIDENTS_PER_DAY === 0
+  ) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['GENERATOR_INCIDENTS_PER_DAY'],
+      message: 'is 0 while incidents are the only stream: the run would send nothing',
+    });
+  }
 });
 
 export const generatorConfigSchema = defineConfig({
@@ -46,67 +82,23 @@ export const generatorConfigSchema = defineConfig({
 
 export type GeneratorConfig = z.output<typeof generatorConfigSchema>;
 
-/** Flags that take no value. */
-const SWITCHES = new Set(['dry-run']);
-
-/** Short flag names for variables whose name says a unit. */
-const ALIASES: Record<string, string> = {
-  interval: 'INTERVAL_SECONDS',
-  duration: 'DURATION_SECONDS',
-  'late-by': 'LATE_BY_SECONDS',
-  'out-of-order-max': 'OUT_OF_ORDER_MAX_SECONDS',
-  city: 'CITY_FILE',
+export const GENERATOR_FLAGS: FlagSpec = {
+  command: 'sensor-generator',
+  prefix: 'GENERATOR_',
+  variables: Object.keys(generatorShape),
+  aliases: { ...SIMULATION_FLAG_ALIASES, interval: 'INTERVAL_SECONDS', city: 'CITY_FILE' },
+  switches: SIMULATION_SWITCHES,
 };
 
 /**
- * Turns `--rate 500 --dump=out.jsonl --dry-run` into GENERATOR_* variables laid over the
- * environment, so flags and env go through the one validated config. Unknown flags are errors.
+ * Turns `--rate 500 --dump=out.jsonl --dry-run --streams traffic` into GENERATOR_* variables
+ * laid over the environment, so flags and env go through the one validated config. Unknown
+ * flags are errors (FlagError, with the usage).
  */
 export function withFlags(argv: readonly string[], source: EnvSource): EnvSource {
-  const known = new Set(Object.keys(generatorEnv.shape));
-  const out: EnvSource = { ...source };
-  const problems: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') continue;
-    const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
-    if (!m) {
-      problems.push(`unexpected argument "${arg}"`);
-      continue;
-    }
-    const name = m[1];
-    const variable = `GENERATOR_${ALIASES[name] ?? name.toUpperCase().replace(/-/g, '_')}`;
-    if (!known.has(variable)) {
-      problems.push(`unknown flag --${name}`);
-      continue;
-    }
-    let value = m[2];
-    if (value === undefined) {
-      if (SWITCHES.has(name)) value = 'true';
-      else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
-      else {
-        problems.push(`--${name} needs a value`);
-        continue;
-      }
-    }
-    out[variable] = value;
-  }
-  if (problems.length > 0) throw new FlagError(problems);
-  return out;
-}
-
-export class FlagError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`${problems.join('\n')}\n\n${usage()}`);
-    this.name = 'FlagError';
-  }
+  return layFlags(argv, source, GENERATOR_FLAGS);
 }
 
 export function usage(): string {
-  const flags = Object.keys(generatorEnv.shape).map((v) => {
-    const suffix = v.slice('GENERATOR_'.length);
-    const alias = Object.entries(ALIASES).find(([, s]) => s === suffix)?.[0];
-    return `  --${alias ?? suffix.toLowerCase().replace(/_/g, '-')}  (${v})`;
-  });
-  return `usage: sensor-generator [flags]   (each flag sets the variable in brackets; see README.md)\n${flags.join('\n')}`;
+  return flagUsage(GENERATOR_FLAGS);
 }

@@ -1,36 +1,61 @@
+import type { TrafficReadingRaw } from '@citypulse/contracts';
 import type { CityDefinition } from '@citypulse/postgres';
-import { FaultInjector, type FaultOptions, type GeneratedRecord } from '../faults/fault-injector';
-import { ReadingSequence } from '../simulation/reading-sequence';
+import { FaultInjector, type FaultOptions } from '@citypulse/simulation';
+import { IncidentTimeline } from '../incidents/incident-timeline';
+import { ReadingSequence } from '../traffic/reading-sequence';
+import {
+  TRAFFIC_FAULTS,
+  type GeneratedRecord,
+  type MalformedVariant,
+} from '../traffic/traffic-faults';
+
+/** Mean incidents per zone per simulated day unless told otherwise. */
+export const DEFAULT_INCIDENTS_PER_ZONE_PER_DAY = 2;
 
 export interface GenerationOptions {
   seed: string | number;
   city: CityDefinition;
-  /** event time of the first clean reading, epoch millis */
+  /** event time of the first clean record, epoch millis */
   startTime: number;
-  /** each sensor's reporting interval, simulated ms */
+  /** each sensor's (and vehicle's) reporting interval, simulated ms */
   intervalMs: number;
   faults?: Partial<FaultOptions>;
   jamChancePerMinute?: number;
+  /** mean incidents per zone per simulated day (default 2; 0 = none); traffic slows under them */
+  incidentsPerZonePerDay?: number;
 }
 
-/** The clean sequence with its fault injector: what a run sends, record by record. */
-export function createInjector(options: GenerationOptions): FaultInjector {
+/** The city's incidents for a run: the same for every stream of it, from the seed. */
+export function incidentTimeline(options: GenerationOptions): IncidentTimeline {
+  return new IncidentTimeline(options.seed, options.city, {
+    startTime: options.startTime,
+    perZonePerDay: options.incidentsPerZonePerDay ?? DEFAULT_INCIDENTS_PER_ZONE_PER_DAY,
+  });
+}
+
+/** The clean traffic readings with their fault injector: what a traffic run sends, in order. */
+export function createInjector(
+  options: GenerationOptions,
+  incidents: IncidentTimeline = incidentTimeline(options),
+): FaultInjector<TrafficReadingRaw, MalformedVariant> {
   const readings = new ReadingSequence({
     seed: options.seed,
     city: options.city,
     startTime: options.startTime,
     intervalMs: options.intervalMs,
+    incidents,
     ...(options.jamChancePerMinute !== undefined && {
       jamChancePerMinute: options.jamChancePerMinute,
     }),
   });
-  return new FaultInjector(readings, options.seed, options.faults ?? {});
+  return new FaultInjector(readings, options.seed, options.faults ?? {}, TRAFFIC_FAULTS);
 }
 
 /**
- * Exactly the records a run bounded to `count` events sends with the same options, in the same
- * order (pacing never changes what is generated). For tests that compute expected results
- * independently of the pipeline.
+ * Exactly the traffic records a run of the traffic stream alone bounded to `count` events sends
+ * with the same options, in the same order (pacing never changes what is generated). For tests
+ * that compute expected results independently of the pipeline. Every stream at once:
+ * generateCityRecords.
  */
 export function* generateRecords(
   options: GenerationOptions,

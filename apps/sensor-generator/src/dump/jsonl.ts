@@ -1,32 +1,16 @@
-import type { GeneratedRecord } from '../faults/fault-injector';
+import { fromJsonLine as parseLine, toJsonLine } from '@citypulse/simulation';
+import { NUMERIC_FIELDS, type CityRecord, type GeneratorStream } from '../streams/city-streams';
+import type { GeneratedRecord } from '../traffic/traffic-faults';
 
-const NUMERIC_FIELDS = ['event_time', 'speed', 'vehicle_count', 'occupancy_pct'] as const;
+export { toJsonLine };
 
 /**
- * One dump line per sent record. Non-finite numbers (a NaN speed) are written as the strings
- * "NaN", "Infinity", "-Infinity" because JSON has no such numbers; broken Avro goes as base64.
+ * The inverse of toJsonLine for the generator's dumps: a record of a run (with its `stream`),
+ * or a traffic record without one (generateRecords).
  */
-export function toJsonLine(record: GeneratedRecord): string {
-  if (record.kind === 'bytes') {
-    const { bytes, ...rest } = record;
-    return JSON.stringify({ ...rest, bytes_base64: bytes.toString('base64') });
-  }
-  return JSON.stringify(record, (_k, v: unknown) =>
-    typeof v === 'number' && !Number.isFinite(v) ? String(v) : v,
+export function fromJsonLine<R extends CityRecord | GeneratedRecord = CityRecord>(line: string): R {
+  return parseLine<R>(
+    line,
+    (r) => NUMERIC_FIELDS[(r.stream as GeneratorStream | undefined) ?? 'traffic'] ?? [],
   );
-}
-
-/** The inverse of toJsonLine. */
-export function fromJsonLine(line: string): GeneratedRecord {
-  const parsed = JSON.parse(line) as Record<string, unknown>;
-  if (parsed.kind === 'bytes') {
-    const { bytes_base64, ...rest } = parsed;
-    return { ...rest, bytes: Buffer.from(String(bytes_base64), 'base64') } as GeneratedRecord;
-  }
-  const value = parsed.value as Record<string, unknown>;
-  for (const k of NUMERIC_FIELDS) {
-    const v = value[k];
-    if (v === 'NaN' || v === 'Infinity' || v === '-Infinity') value[k] = Number(v);
-  }
-  return parsed as GeneratedRecord;
 }

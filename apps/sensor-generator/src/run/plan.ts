@@ -1,13 +1,22 @@
 import type { CityDefinition } from '@citypulse/postgres';
+import {
+  describeFaults,
+  resolveStart,
+  resolveTiming,
+  runBounds,
+  simulationSettings,
+  type RunOptions,
+  type Timing,
+} from '@citypulse/simulation';
 import type { GeneratorConfig } from '../config/generator.config';
-import type { GenerationOptions } from '../dump/generate';
-import type { RunOptions } from './generator-runner';
-import { resolveStart, resolveTiming, type Timing } from './timing';
+import { runLoad, type CityGenerationOptions, type GeneratorStream } from '../streams/city-streams';
 
 export interface RunPlan {
-  generation: GenerationOptions;
+  generation: CityGenerationOptions & { streams: GeneratorStream[] };
   run: Omit<RunOptions, 'signal'>;
   timing: Timing;
+  /** sensors + vehicles reporting once per interval; incident reports per simulated second */
+  load: { reporters: number; sporadicPerSecond: number };
 }
 
 /** The whole run decided from the validated config: what is generated and how it is paced. */
@@ -16,64 +25,57 @@ export function planRun(
   city: CityDefinition,
   now: number,
 ): RunPlan {
+  const s = simulationSettings('GENERATOR_', config);
+  const world = {
+    seed: s.seed,
+    city,
+    streams: config.GENERATOR_STREAMS,
+    jamChancePerMinute: config.GENERATOR_JAM_CHANCE ?? 0.004,
+    incidentsPerZonePerDay: config.GENERATOR_INCIDENTS_PER_DAY ?? 2,
+    faults: s.faults,
+  };
+  // The load does not depend on start or interval: incidents are per day, reporters per interval.
+  const load = runLoad({ ...world, startTime: 0, intervalMs: 1 });
   const timing = resolveTiming({
-    rate: config.GENERATOR_RATE,
-    speedup: config.GENERATOR_SPEEDUP,
+    rate: s.rate,
+    speedup: s.speedup,
     intervalMs:
       config.GENERATOR_INTERVAL_SECONDS === undefined
         ? undefined
         : config.GENERATOR_INTERVAL_SECONDS * 1000,
-    sensors: city.sensors.length,
+    ...load,
   });
-  const startTime = resolveStart(config.GENERATOR_START, timing.speedup, now);
+  const startTime = resolveStart(s.start, timing.speedup, now);
   return {
     timing,
-    generation: {
-      seed: config.GENERATOR_SEED,
-      city,
-      startTime,
-      intervalMs: timing.intervalMs,
-      jamChancePerMinute: config.GENERATOR_JAM_CHANCE ?? 0.004,
-      faults: {
-        duplicates: config.GENERATOR_DUPLICATES ?? 0,
-        outOfOrder: config.GENERATOR_OUT_OF_ORDER ?? 0,
-        late: config.GENERATOR_LATE ?? 0,
-        malformed: config.GENERATOR_MALFORMED ?? 0,
-        brokenAvro: config.GENERATOR_BROKEN_AVRO ?? 0,
-        messyIds: config.GENERATOR_MESSY_IDS ?? 0,
-        outOfOrderMaxMs: (config.GENERATOR_OUT_OF_ORDER_MAX_SECONDS ?? 60) * 1000,
-        lateByMs: (config.GENERATOR_LATE_BY_SECONDS ?? 1800) * 1000,
-      },
-    },
-    run: {
-      rate: timing.rate,
-      maxEvents: config.GENERATOR_EVENTS > 0 ? config.GENERATOR_EVENTS : Infinity,
-      maxDurationMs:
-        (config.GENERATOR_DURATION_SECONDS ?? 0) > 0
-          ? (config.GENERATOR_DURATION_SECONDS ?? 0) * 1000
-          : Infinity,
-      batchSize: config.GENERATOR_BATCH_SIZE,
-    },
+    load,
+    generation: { ...world, startTime, intervalMs: timing.intervalMs },
+    run: { rate: timing.rate, ...runBounds(s) },
   };
 }
 
 /** One line for the log saying what the run will do. */
 export function describePlan(plan: RunPlan): string {
-  const { timing, generation, run } = plan;
-  const f = generation.faults ?? {};
-  const faults = Object.entries(f)
-    .filter(([k, v]) => !k.endsWith('Ms') && typeof v === 'number' && v > 0)
-    .map(([k, v]) => `${k}=${String(v)}`)
-    .join(' ');
+  const { timing, generation, run, load } = plan;
+  const vehicles = generation.city.lines.reduce((n, l) => n + l.vehicles, 0);
+  const has = (s: GeneratorStream) => generation.streams.includes(s);
   return [
     `seed=${String(generation.seed)}`,
-    `sensors=${generation.city.sensors.length} zones=${generation.city.zones.length}`,
+    `streams=${generation.streams.join(',')}`,
+    `zones=${generation.city.zones.length}`,
+    ...(has('traffic') ? [`sensors=${generation.city.sensors.length}`] : []),
+    ...(has('transport') ? [`lines=${generation.city.lines.length} vehicles=${vehicles}`] : []),
+    ...(has('incidents')
+      ? [
+          `incidents/zone/day=${String(generation.incidentsPerZonePerDay)} (~${(load.sporadicPerSecond * 3600).toFixed(1)} reports/sim-h)`,
+        ]
+      : []),
     `rate=${timing.rate === Infinity ? 'max' : `${timing.rate.toFixed(1)}/s`}`,
     `speedup=${timing.speedup === Infinity ? 'unpaced' : `${timing.speedup.toFixed(1)}x`}`,
     `interval=${(timing.intervalMs / 1000).toFixed(2)}s`,
     `start=${new Date(generation.startTime).toISOString()}`,
     `events=${run.maxEvents === Infinity ? 'unbounded' : run.maxEvents}`,
     `duration=${run.maxDurationMs === Infinity ? 'unbounded' : `${run.maxDurationMs / 1000}s`}`,
-    `faults=${faults || 'none'}`,
+    `faults=${describeFaults(generation.faults ?? {})}`,
   ].join(' ');
 }

@@ -1,33 +1,41 @@
 import type { TrafficReadingNormalized, TrafficReadingRaw } from '@citypulse/contracts';
 import { canonicalId } from '@citypulse/postgres';
-import type { SensorDirectory } from '../../reference/sensor-directory';
+import type { SensorDirectory } from '../../reference/directories';
+import {
+  checkEventId,
+  checkEventTime,
+  reject,
+  ENVELOPE_REJECT_REASONS,
+} from '../../runtime/checks';
+import type { NormalizeResult } from '../../runtime/stream-definition';
 
+export { MAX_CLOCK_SKEW_MS } from '../../runtime/checks';
 export const KMH_PER_MPH = 1.609344;
 export const MAX_SPEED_KMH = 250;
-/** A reading stamped further in the future than this is a clock or device fault. */
-export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 /** Why a raw reading was refused: a stable code for the DLQ headers and the metrics. */
-export type TrafficRejectReason =
-  | 'missing_event_id'
-  | 'missing_sensor_id'
-  | 'invalid_event_time'
-  | 'event_time_in_future'
-  | 'speed_out_of_range'
-  | 'occupancy_out_of_range'
-  | 'vehicle_count_out_of_range'
-  | 'unknown_sensor'
-  | 'inactive_sensor'
-  | 'unknown_zone'
-  | 'zone_mismatch';
+export const TRAFFIC_REJECT_REASONS = [
+  ...ENVELOPE_REJECT_REASONS,
+  'missing_sensor_id',
+  'speed_out_of_range',
+  'occupancy_out_of_range',
+  'vehicle_count_out_of_range',
+  'unknown_sensor',
+  'inactive_sensor',
+  'unknown_zone',
+  'zone_mismatch',
+] as const;
+export type TrafficRejectReason = (typeof TRAFFIC_REJECT_REASONS)[number];
 
-export type TrafficResult =
-  | { ok: true; value: TrafficReadingNormalized }
-  | { ok: false; reason: TrafficRejectReason; message: string };
+/** Reasons a newer reference snapshot might turn into an accepted reading. */
+export const TRAFFIC_REFERENCE_MISSES: readonly TrafficRejectReason[] = [
+  'unknown_sensor',
+  'unknown_zone',
+  'zone_mismatch',
+  'inactive_sensor',
+];
 
-function reject(reason: TrafficRejectReason, message: string): TrafficResult {
-  return { ok: false, reason, message };
-}
+export type TrafficResult = NormalizeResult<TrafficReadingNormalized, TrafficRejectReason>;
 
 /**
  * Validates one raw reading and turns it into the normalized one: ids trimmed and upper-cased
@@ -41,23 +49,13 @@ export function normalizeTraffic(
   directory: SensorDirectory,
   now: number,
 ): TrafficResult {
+  const badId = checkEventId(raw);
+  if (badId) return badId;
   const eventId = raw.event_id.trim();
-  if (!eventId) return reject('missing_event_id', 'event_id is empty');
   const sensorId = canonicalId(raw.sensor_id);
   if (!sensorId) return reject('missing_sensor_id', 'sensor_id is empty');
-
-  if (!Number.isSafeInteger(raw.event_time) || raw.event_time <= 0) {
-    return reject(
-      'invalid_event_time',
-      `event_time ${raw.event_time} is not a positive epoch millis`,
-    );
-  }
-  if (raw.event_time > now + MAX_CLOCK_SKEW_MS) {
-    return reject(
-      'event_time_in_future',
-      `event_time ${new Date(raw.event_time).toISOString()} is more than 5 min after now (${new Date(now).toISOString()})`,
-    );
-  }
+  const badTime = checkEventTime(raw, now);
+  if (badTime) return badTime;
   if (!Number.isInteger(raw.vehicle_count) || raw.vehicle_count < 0) {
     return reject(
       'vehicle_count_out_of_range',

@@ -1,0 +1,147 @@
+import 'reflect-metadata';
+import { Module, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { lastValueFrom, isObservable } from 'rxjs';
+import {
+  InvalidRecordError,
+  KAFKA_HANDLER_OPTIONS,
+  KafkaContext,
+  TransientError,
+  type BatchHandlerContext,
+  type KafkaRecord,
+} from '@citypulse/kafka';
+import type { AggregateSpec } from './aggregate-spec';
+import { AggregateWriter, type WriteReport } from './aggregate-writer';
+import { aggregateConsumer } from './aggregates.consumer';
+import { sampleTicketsUpdate, sampleTransportUpdate } from './samples';
+import { AGGREGATE_SPECS, TICKETS, TRANSPORT } from './specs';
+import type { AggregateWindow } from './windows';
+
+/** A transport that only collects the handlers Nest registers with it. */
+class CaptureTransport extends Server implements CustomTransportStrategy {
+  handlers = new Map<string, MessageHandler>();
+  listen(callback: () => void): void {
+    this.handlers = new Map(this.getHandlers());
+    callback();
+  }
+  close(): void {}
+  on(): void {}
+  unwrap<T>(): T {
+    throw new Error('not a real transport');
+  }
+}
+
+/** Records what the consumers hand to the writer; fails when told to. */
+class FakeWriter {
+  calls: Array<{ name: string; windows: readonly AggregateWindow<unknown>[] }> = [];
+  failWith: Error | undefined;
+  write(spec: AggregateSpec, windows: readonly AggregateWindow<unknown>[]): Promise<WriteReport> {
+    if (this.failWith) return Promise.reject(this.failWith);
+    this.calls.push({ name: spec.name, windows });
+    const result = { inserted: windows.length, updated: 0, unchanged: 0 };
+    return Promise.resolve({
+      kind: spec.name,
+      received: windows.length,
+      distinct: windows.length,
+      postgres: result,
+      mongodb: result,
+    });
+  }
+}
+
+const record = <V>(value: V, offset = 0): KafkaRecord<V> => ({
+  topic: 't',
+  partition: 0,
+  offset: String(offset),
+  key: null,
+  value,
+  headers: {},
+  timestamp: '0',
+  schemaId: 1,
+  raw: Buffer.alloc(0),
+});
+
+describe('the aggregate consumers, one per spec', () => {
+  const writer = new FakeWriter();
+  const transport = new CaptureTransport();
+  let app: INestMicroservice;
+
+  beforeAll(async () => {
+    @Module({
+      controllers: AGGREGATE_SPECS.map((spec) => aggregateConsumer(spec)),
+      providers: [{ provide: AggregateWriter, useValue: writer }],
+    })
+    class TestModule {}
+    app = await NestFactory.createMicroservice(TestModule, { strategy: transport, logger: false });
+    await app.listen();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+  beforeEach(() => {
+    writer.calls = [];
+    writer.failWith = undefined;
+  });
+
+  /** Calls the handler of a topic as the Kafka transport does; returns what it rejected. */
+  async function deliver(topic: string, records: KafkaRecord[]) {
+    const rejected: Array<{ record: KafkaRecord; error: InvalidRecordError }> = [];
+    const ctx: BatchHandlerContext = {
+      topic,
+      partition: 0,
+      attempt: 1,
+      heartbeat: () => Promise.resolve(),
+      reject: (r, error) => rejected.push({ record: r, error }),
+      backpressure: () => undefined,
+    };
+    const handler = transport.handlers.get(topic);
+    if (!handler) throw new Error(`no handler for ${topic}`);
+    const result: unknown = await handler(records, new KafkaContext(ctx));
+    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    return rejected;
+  }
+
+  it('handles every aggregate topic of the contracts, in batches', () => {
+    expect([...transport.handlers.keys()].sort()).toEqual(
+      AGGREGATE_SPECS.map((s) => s.topic).sort(),
+    );
+    for (const handler of transport.handlers.values()) {
+      expect(handler.extras?.[KAFKA_HANDLER_OPTIONS]).toEqual({ mode: 'batch' });
+    }
+  });
+
+  it('maps a batch, sends an impossible record to the DLQ with its reason, writes the rest', async () => {
+    const good = sampleTransportUpdate(1, 0, 2);
+    const bad = { ...sampleTransportUpdate(2, 0, 2), crowded_vehicles: 99 };
+    const rejected = await deliver(TRANSPORT.topic, [record(good, 0), record(bad, 1)]);
+
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0].record.offset).toBe('1');
+    expect(rejected[0].error).toBeInstanceOf(InvalidRecordError);
+    expect(rejected[0].error.message).toMatch(
+      /^transport_line_10m aggregate L2\|.*: crowded_vehicles is above active_vehicles$/,
+    );
+    expect(writer.calls).toHaveLength(1);
+    expect(writer.calls[0].name).toBe('transport_line_10m');
+    expect(writer.calls[0].windows.map((w) => w.key)).toEqual([`L1|${good.window_start}`]);
+  });
+
+  it('routes each topic to its own aggregate', async () => {
+    const tickets = [sampleTicketsUpdate('HIGH', 0, 1), sampleTicketsUpdate('LOW', 0, 1)];
+    await deliver(
+      TICKETS.topic,
+      tickets.map((t, i) => record(t, i)),
+    );
+    expect(writer.calls.map((c) => [c.name, c.windows.length])).toEqual([
+      ['tickets_priority_1m', 2],
+    ]);
+  });
+
+  it('lets a write failure through untouched, for the transport to retry', async () => {
+    writer.failWith = new TransientError('postgres down', { code: 'SINK_UNAVAILABLE' });
+    await expect(
+      deliver(TRANSPORT.topic, [record(sampleTransportUpdate(1, 0, 1))]),
+    ).rejects.toBeInstanceOf(TransientError);
+  });
+});

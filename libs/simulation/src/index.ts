@@ -1,0 +1,59 @@
+export { Prng } from './random/prng';
+export {
+  BROKEN_AVRO_VARIANTS,
+  FAULT_KINDS,
+  type BrokenAvroVariant,
+  type CleanSource,
+  type EventLike,
+  type FaultKind,
+  type SimRecord,
+  type Tagged,
+  type Unsequenced,
+} from './faults/records';
+export {
+  FaultInjector,
+  NO_FAULTS,
+  type FaultOptions,
+  type FaultProfile,
+  type RecordSource,
+} from './faults/fault-injector';
+export { periodicTime } from './sources/periodic';
+export {
+  StreamMux,
+  type MuxRecord,
+  type MuxStream,
+  type SteppableSource,
+} from './sources/stream-mux';
+export {
+  DEFAULT_INTERVAL_MS,
+  resolveStart,
+  resolveTiming,
+  type Timing,
+  type TimingInput,
+} from './run/timing';
+export { ClockPacer, Pacer } from './run/pacer';
+export {
+  NOOP_SIMULATION_METRICS,
+  SimulationRunner,
+  type RecordSink,
+  type RunOptions,
+  type RunSummary,
+  type SimulationMetrics,
+} from './run/runner';
+export { fromJsonLine, toJsonLine } from './dump/jsonl';
+export { JsonlDumpSink } from './dump/dump-sink';
+export { KafkaRecordSink, KafkaStreamsSink, sendRecords } from './kafka/kafka-sink';
+export { connectProducer, type ProducerConnection } from './kafka/connect';
+export { decimal, rate } from './config/numbers';
+export { FlagError, usage, withFlags, type FlagSpec } from './config/flags';
+export {
+  SIMULATION_FLAG_ALIASES,
+  SIMULATION_SWITCHES,
+  describeFaults,
+  runBounds,
+  simulationEnv,
+  simulationSettings,
+  type SimulationEnvShape,
+  type SimulationSettings,
+} from './config/simulation-env';
+export { simulationMetrics } from './metrics/simulation-metrics';

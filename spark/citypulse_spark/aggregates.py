@@ -1,0 +1,115 @@
+"""The table of aggregates: what the job computes, one row per gold table / aggregate topic.
+
+main.py loops over it, for the streaming job and the batch recompute alike. Adding an aggregate is one
+row here and one transform in transforms.py; a stream's bronze, silver, watermark and dedup come with
+its first aggregate. Topic names, schemas and keys are never spelled here: ``input`` and ``output`` are
+stream names of libs/contracts/topics.json (contracts.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from pyspark.sql import DataFrame
+
+from . import contracts
+from . import transforms as T
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    name: str  # names its queries (gold_<name>, agg_<name>) and --aggregates
+    input: str  # the contract stream read, e.g. "trafficNormalized"
+    length: str  # window length, a Spark interval ("5 minutes")
+    slide: str  # how far consecutive windows start apart; == length: tumbling windows
+    keys: tuple[str, ...]  # the grouping columns besides the window (the contract key minus window_start)
+    transform: Callable[[DataFrame], DataFrame]  # windowed events -> one row of figures per window and keys
+    output: str  # the contract stream of the aggregate topic, e.g. "trafficByZone5m"
+    gold_table: str  # LAKE_DIR/gold/<gold_table>
+
+    def compute(self, events: DataFrame) -> DataFrame:
+        """Normalized events (deduplicated; on a stream, with their watermark) -> the aggregate's rows."""
+        return self.transform(T.assign_windows(events, self.length, self.slide))
+
+
+TRAFFIC_ZONE_5M = Aggregate(
+    name="traffic_zone_5m",
+    input=contracts.TRAFFIC_NORMALIZED,
+    length="5 minutes",
+    slide="5 minutes",
+    keys=("zone_id",),
+    transform=T.zone_windows,
+    output=contracts.TRAFFIC_BY_ZONE_5M,
+    gold_table="traffic_zone_5m",
+)
+MOBILITY_INDEX_5M = Aggregate(
+    name="mobility_index_5m",
+    input=contracts.TRAFFIC_NORMALIZED,
+    length="5 minutes",
+    slide="5 minutes",
+    keys=(),
+    transform=T.city_mobility,
+    output=contracts.MOBILITY_INDEX_5M,
+    gold_table="mobility_index_5m",
+)
+TRANSPORT_LINE_10M = Aggregate(
+    name="transport_line_10m",
+    input=contracts.TRANSPORT_NORMALIZED,
+    length="10 minutes",
+    slide="10 minutes",
+    keys=("line_id",),
+    transform=T.transport_lines,
+    output=contracts.TRANSPORT_BY_LINE_10M,
+    gold_table="transport_line_10m",
+)
+INCIDENTS_ZONE_15M = Aggregate(
+    name="incidents_zone_15m",
+    input=contracts.INCIDENTS_NORMALIZED,
+    length="15 minutes",
+    slide="15 minutes",
+    keys=("zone_id", "severity"),
+    transform=T.incident_zones,
+    output=contracts.INCIDENTS_BY_ZONE_15M,
+    gold_table="incidents_zone_15m",
+)
+TICKETS_PRIORITY_1M = Aggregate(
+    name="tickets_priority_1m",
+    input=contracts.TICKETS_NORMALIZED,
+    length="1 minute",
+    slide="1 minute",
+    keys=("priority",),
+    transform=T.ticket_priorities,
+    output=contracts.TICKETS_BY_PRIORITY_1M,
+    gold_table="tickets_priority_1m",
+)
+
+AGGREGATES: tuple[Aggregate, ...] = (
+    TRAFFIC_ZONE_5M,
+    MOBILITY_INDEX_5M,
+    TRANSPORT_LINE_10M,
+    INCIDENTS_ZONE_15M,
+    TICKETS_PRIORITY_1M,
+)
+
+
+def select(names: Iterable[str], table: tuple[Aggregate, ...] = AGGREGATES) -> tuple[Aggregate, ...]:
+    """The aggregates called ``names``, in the table's order; an unknown name is an error listing the known."""
+    wanted = set(names)
+    unknown = wanted - {a.name for a in table}
+    if unknown:
+        raise ValueError(f"unknown aggregates {sorted(unknown)}; the table has {[a.name for a in table]}")
+    return tuple(a for a in table if a.name in wanted)
+
+
+def by_input(table: Iterable[Aggregate]) -> dict[str, list[Aggregate]]:
+    """The aggregates grouped by the contract stream they read, streams in the order they first appear."""
+    out: dict[str, list[Aggregate]] = {}
+    for a in table:
+        out.setdefault(a.input, []).append(a)
+    return out
+
+
+def lake_name(stream: str) -> str:
+    """A normalized stream's name in the lake and in query names: "trafficNormalized" -> "traffic"."""
+    return stream.removesuffix("Normalized")

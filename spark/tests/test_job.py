@@ -1,0 +1,140 @@
+"""main's wiring around the table of aggregates, without Spark queries or services: topic and subject
+lookup, arguments, the late-record counter per stream, and the input subjects' writer schemas against a
+stand-in registry (a local HTTP server on an ephemeral port)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, ClassVar
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from prometheus_client import REGISTRY
+
+from citypulse_spark import aggregates as A
+from citypulse_spark import contracts, metrics
+from citypulse_spark import main as job
+
+
+def config(**kw) -> job.JobConfig:
+    return replace(job.JobConfig("127.0.0.1:1", "http://127.0.0.1:1", None, Path("lake"), Path("checkpoints")), **kw)
+
+
+def test_topics_and_subjects_come_from_the_contracts_unless_overridden():
+    transport = contracts.stream(contracts.TRANSPORT_NORMALIZED)
+    cfg = config(topics={contracts.TRAFFIC_NORMALIZED: "test-traffic"})
+    assert cfg.topic(contracts.TRAFFIC_NORMALIZED) == "test-traffic"
+    assert cfg.subject(contracts.TRAFFIC_NORMALIZED) == "test-traffic-value"
+    assert (cfg.topic(contracts.TRANSPORT_NORMALIZED), cfg.subject(contracts.TRANSPORT_NORMALIZED)) == (
+        transport.topic,
+        transport.subject,
+    )
+
+
+def test_the_job_runs_the_whole_table_unless_told_otherwise():
+    assert config().aggregates == tuple(a.name for a in A.AGGREGATES)
+    stream = job.parse_args(["stream", "--outputs", "gold, kafka", "--aggregates", "tickets_priority_1m"])
+    assert (stream.outputs, stream.aggregates) == (("gold", "kafka"), ("tickets_priority_1m",))
+    batch = job.parse_args(["batch"])
+    assert batch.aggregates == tuple(a.name for a in A.AGGREGATES)
+
+
+def test_one_late_counter_per_stream_from_its_first_stateful_query():
+    assert job.late_counting_queries(A.AGGREGATES, job.OUTPUTS) == {
+        "gold_traffic_zone_5m": "traffic",
+        "gold_transport_line_10m": "transport",
+        "gold_incidents_zone_15m": "incidents",
+        "gold_tickets_priority_1m": "tickets",
+    }
+    assert job.late_counting_queries((A.MOBILITY_INDEX_5M,), ("silver", "kafka")) == {
+        "agg_mobility_index_5m": "traffic"
+    }
+    assert job.late_counting_queries(A.AGGREGATES, ("bronze", "silver")) == {}
+
+
+# --- the input subjects' writer schemas -----------------------------------------------------------------
+
+
+TRAFFIC = contracts.stream(contracts.TRAFFIC_NORMALIZED)
+
+
+class _Registry(BaseHTTPRequestHandler):
+    """Knows one subject (the traffic contract's, one version); registers anything POSTed as id 21."""
+
+    posted: ClassVar[list[tuple[str, str]]] = []
+
+    def do_GET(self):  # http.server's name
+        path = unquote(urlsplit(self.path).path)
+        if path == f"/subjects/{TRAFFIC.subject}/versions":
+            self._send(200, [1])
+        elif path == f"/subjects/{TRAFFIC.subject}/versions/1":
+            self._send(200, {"subject": TRAFFIC.subject, "version": 1, "id": 3, "schema": TRAFFIC.schema})
+        else:
+            self._send(404, {"error_code": 40401, "message": "Subject not found"})
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        _Registry.posted.append((unquote(urlsplit(self.path).path), body["schema"]))
+        self._send(200, {"id": 21})
+
+    def _send(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/vnd.schemaregistry.v1+json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):  # quiet
+        pass
+
+
+@pytest.fixture
+def registry_url():
+    server = HTTPServer(("127.0.0.1", 0), _Registry)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Registry.posted = []
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_registered_input_subject_gives_its_writer_schemas(registry_url):
+    assert job.input_writer_schemas(config(registry_url=registry_url), TRAFFIC.name) == {3: TRAFFIC.schema}
+    assert _Registry.posted == []
+
+
+def test_an_input_subject_without_versions_gets_the_contract_registered(registry_url):
+    tickets = contracts.stream(contracts.TICKETS_NORMALIZED)
+    cfg = config(registry_url=registry_url, topics={tickets.name: "test-tickets"})
+
+    assert job.input_writer_schemas(cfg, tickets.name) == {21: tickets.schema}
+    [(path, schema)] = _Registry.posted
+    assert path == "/subjects/test-tickets-value/versions"
+    assert json.loads(schema) == json.loads(tickets.schema)
+
+
+def test_the_listener_counts_a_streams_late_records_once_from_its_named_query():
+    def progress(query: str, late: int) -> Any:  # the fields of a QueryProgressEvent the listener reads
+        op = SimpleNamespace(numRowsDroppedByWatermark=late, numRowsTotal=0)
+        p = SimpleNamespace(
+            name=query, id=query, numInputRows=1, batchDuration=1, stateOperators=[op], eventTime={}, observedMetrics={}
+        )
+        return SimpleNamespace(progress=p)
+
+    def sample(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    stream_late = "citypulse_spark_stream_late_records_dropped_total"
+    before = sample(stream_late, stream="tickets")
+    listener = metrics.PrometheusListener({"gold_tickets_priority_1m": "tickets"})
+    listener.onQueryProgress(progress("gold_tickets_priority_1m", 2))
+    listener.onQueryProgress(progress("agg_tickets_priority_1m", 2))  # the same records: not counted again
+
+    assert sample(stream_late, stream="tickets") - before == 2
+    assert sample("citypulse_spark_late_records_dropped_total", query="agg_tickets_priority_1m") >= 2  # per query
