@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import { loadConfig } from '@citypulse/config';
 import { AvroSerde, SchemaRegistryClient, createKafka } from '@citypulse/kafka';
 import { loadCity } from '@citypulse/postgres';
+import { faultyRunFlags, readBackByPartition, type ReceivedRecord } from '@citypulse/simulation';
 import { stackEnv, uniqueName, waitFor } from '@citypulse/testing';
 import { NestFactory } from '@nestjs/core';
 import { readFileSync, mkdtempSync } from 'node:fs';
@@ -24,13 +25,6 @@ import {
   type CityRecord,
   type GeneratorStream,
 } from '../src/streams/city-streams';
-
-interface Received {
-  topic: string;
-  partition: number;
-  key: string;
-  value: Buffer;
-}
 
 describe('sensor-generator (Kafka + registry)', () => {
   const topics = Object.fromEntries(
@@ -51,27 +45,7 @@ describe('sensor-generator (Kafka + registry)', () => {
   it('produces exactly the generated sequence of every stream, keyed by id, faults included', async () => {
     const n = 5_000;
     const flags = [
-      ...[
-        '--events',
-        String(n),
-        '--rate',
-        'max',
-        '--seed',
-        'it',
-        '--start',
-        '2024-01-08T06:00:00Z',
-      ],
-      ...[
-        '--duplicates',
-        '0.02',
-        '--out-of-order',
-        '0.03',
-        '--late',
-        '0.01',
-        '--malformed',
-        '0.02',
-      ],
-      ...['--broken-avro', '0.01', '--messy-ids', '0.02', '--batch-size', '700', '--dump', dump],
+      ...faultyRunFlags({ events: n, batchSize: 700, dump }),
       // incidents are rare at 2 per zone and day: enough of them to carry every fault
       ...['--incidents-per-day', '400'],
     ];
@@ -99,7 +73,7 @@ describe('sensor-generator (Kafka + registry)', () => {
     expect(dumped).toEqual(expected);
     expect(new Set(expected.map((e) => e.stream))).toEqual(new Set(GENERATOR_STREAMS));
 
-    const received: Received[] = [];
+    const received: ReceivedRecord[] = [];
     consumer = kafka.consumer({ groupId: uniqueName('it-generator-reader') });
     await consumer.connect();
     await consumer.subscribe({ topics: Object.values(topics), fromBeginning: true });
@@ -120,25 +94,10 @@ describe('sensor-generator (Kafka + registry)', () => {
       new SchemaRegistryClient({ url, username: auth?.username, password: auth?.password }),
     );
     // Per topic and partition (= per key), the records are in the order they were generated.
-    const byPartition = new Map<string, Received[]>();
-    for (const r of received) {
-      const at = `${r.topic}/${r.partition}`;
-      byPartition.set(at, [...(byPartition.get(at) ?? []), r]);
-    }
-    const keyPartition = new Map<string, string>();
-    for (const [at, rs] of byPartition)
-      for (const r of rs) keyPartition.set(`${r.topic}/${r.key}`, at);
-    for (const [at, rs] of byPartition) {
-      const want = expected.filter(
-        (e: CityRecord) => keyPartition.get(`${topics[e.stream]}/${e.key}`) === at,
-      );
-      expect(rs.map((r) => r.key)).toEqual(want.map((e) => e.key));
-      for (let i = 0; i < rs.length; i++) {
-        const w = want[i];
-        if (w.kind === 'bytes') expect(rs[i].value.equals(w.bytes)).toBe(true);
-        else expect((await serde.decode(rs[i].value)).value).toEqual(w.value);
-      }
-    }
+    const decode = async (v: Buffer) => (await serde.decode(v)).value;
+    const topicOf = (e: CityRecord) => topics[e.stream];
+    for (const p of await readBackByPartition(received, expected, topicOf, decode))
+      expect(p.got).toEqual(p.want);
     const kinds = new Set(expected.flatMap((e: CityRecord) => e.faults));
     expect([...kinds].sort()).toEqual([
       'broken_avro',

@@ -2,10 +2,10 @@ import { contractOf, type SupportTicketRaw } from '@citypulse/contracts';
 import type { KafkaMetrics } from '@citypulse/kafka';
 import type { CityDefinition } from '@citypulse/postgres';
 import {
-  JsonlDumpSink,
   KafkaRecordSink,
-  SimulationRunner,
   connectProducer,
+  openSinks,
+  runSimulation,
   type RecordSink,
   type RunSummary,
   type SimulationMetrics,
@@ -31,54 +31,37 @@ export class ProducerService {
   ) {}
 
   async run(signal?: AbortSignal): Promise<RunSummary> {
-    const plan = planRun(this.config.producer, this.city, Date.now());
+    const p = this.config.producer;
+    const plan = planRun(p, this.city, Date.now());
     this.log.log(describePlan(plan));
-    const sinks = await this.openSinks();
-    let progress: NodeJS.Timeout | undefined;
-    try {
-      const runner = new SimulationRunner<TicketRecord>(
-        createTicketInjector(plan.generation),
-        sinks,
-        { ...plan.run, ...(signal && { signal }) },
-        this.metrics,
-      );
-      progress = setInterval(() => this.log.log(`sent ${runner.sent} tickets`), 5_000);
-      const summary = await runner.run();
-      this.log.log(
-        `done: ${summary.sent} records in ${(summary.elapsedMs / 1000).toFixed(1)} s ` +
-          `(${summary.eventsPerSecond.toFixed(1)} events/s); faults ${JSON.stringify(summary.faults)}` +
-          (summary.lastEventTime
-            ? `; simulated clock at ${new Date(summary.lastEventTime).toISOString()}`
-            : ''),
-      );
-      return summary;
-    } finally {
-      clearInterval(progress);
-      for (const s of sinks) await s.close();
-    }
+    const sinks = await openSinks<TicketRecord>(
+      { dump: p.TICKET_PRODUCER_DUMP, dryRun: p.TICKET_PRODUCER_DRY_RUN, log: this.log },
+      () => this.openKafka(),
+    );
+    return runSimulation({
+      sinks,
+      source: () => createTicketInjector(plan.generation),
+      run: plan.run,
+      signal,
+      metrics: this.metrics,
+      log: this.log,
+      unit: 'tickets',
+      faults: (summary) => JSON.stringify(summary.faults),
+    });
   }
 
-  private async openSinks(): Promise<RecordSink<TicketRecord>[]> {
-    const p = this.config.producer;
-    const sinks: RecordSink<TicketRecord>[] = [];
-    if (p.TICKET_PRODUCER_DUMP) {
-      sinks.push(new JsonlDumpSink<TicketRecord>(p.TICKET_PRODUCER_DUMP));
-      this.log.log(`dumping every sent record to ${p.TICKET_PRODUCER_DUMP}`);
-    }
-    if (!p.TICKET_PRODUCER_DRY_RUN) {
-      const contract = contractOf('ticketsRaw');
-      const producer = await connectProducer({
-        kafka: this.config.kafka,
-        registry: this.config.registry,
-        metrics: this.kafkaMetrics,
-        topics: [{ topic: this.topicName, partitions: contract.partitions }],
-      });
-      const topic = await producer.topic<SupportTicketRaw>(this.topicName, {
-        schema: contract.schema,
-      });
-      sinks.push(new KafkaRecordSink(producer, topic));
-      this.log.log(`producing to ${this.topicName} (schema id ${topic.schemaId})`);
-    }
-    return sinks;
+  private async openKafka(): Promise<RecordSink<TicketRecord>> {
+    const contract = contractOf('ticketsRaw');
+    const producer = await connectProducer({
+      kafka: this.config.kafka,
+      registry: this.config.registry,
+      metrics: this.kafkaMetrics,
+      topics: [{ topic: this.topicName, partitions: contract.partitions }],
+    });
+    const topic = await producer.topic<SupportTicketRaw>(this.topicName, {
+      schema: contract.schema,
+    });
+    this.log.log(`producing to ${this.topicName} (schema id ${topic.schemaId})`);
+    return new KafkaRecordSink(producer, topic);
   }
 }

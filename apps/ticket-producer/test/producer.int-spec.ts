@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import { loadConfig } from '@citypulse/config';
 import { AvroSerde, SchemaRegistryClient, createKafka } from '@citypulse/kafka';
 import { loadCity } from '@citypulse/postgres';
+import { faultyRunFlags, readBackByPartition, type ReceivedRecord } from '@citypulse/simulation';
 import { stackEnv, uniqueName, waitFor } from '@citypulse/testing';
 import { NestFactory } from '@nestjs/core';
 import type { Consumer, Kafka } from 'kafkajs';
@@ -20,12 +21,6 @@ import { ProducerService } from '../src/producer.service';
 import { planRun } from '../src/run/plan';
 import { generateTickets } from '../src/tickets/generate';
 import type { TicketRecord } from '../src/tickets/ticket-faults';
-
-interface Received {
-  partition: number;
-  key: string;
-  value: Buffer;
-}
 
 describe('ticket-producer (Kafka + registry)', () => {
   const topic = uniqueName('it-tickets-raw');
@@ -43,29 +38,7 @@ describe('ticket-producer (Kafka + registry)', () => {
 
   it('produces exactly the generated sequence, keyed by ticket id, faults included', async () => {
     const n = 3_000;
-    const flags = [
-      ...[
-        '--events',
-        String(n),
-        '--rate',
-        'max',
-        '--seed',
-        'it',
-        '--start',
-        '2024-01-08T06:00:00Z',
-      ],
-      ...[
-        '--duplicates',
-        '0.02',
-        '--out-of-order',
-        '0.03',
-        '--late',
-        '0.01',
-        '--malformed',
-        '0.02',
-      ],
-      ...['--broken-avro', '0.01', '--messy-ids', '0.02', '--batch-size', '400', '--dump', dump],
-    ];
+    const flags = faultyRunFlags({ events: n, batchSize: 400, dump });
     const config = loadConfig(
       producerConfigSchema,
       withFlags(flags, { ...stackEnv(), TICKET_PRODUCER_METRICS_PORT: '0' }),
@@ -84,13 +57,13 @@ describe('ticket-producer (Kafka + registry)', () => {
     const dumped = readFileSync(dump, 'utf8').trim().split('\n').map(fromJsonLine);
     expect(dumped).toEqual(expected);
 
-    const received: Received[] = [];
+    const received: ReceivedRecord[] = [];
     consumer = kafka.consumer({ groupId: uniqueName('it-tickets-reader') });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
-      eachMessage: ({ partition, message }) => {
-        received.push({ partition, key: message.key!.toString(), value: message.value! });
+      eachMessage: ({ topic, partition, message }) => {
+        received.push({ topic, partition, key: message.key!.toString(), value: message.value! });
         return Promise.resolve();
       },
     });
@@ -105,20 +78,9 @@ describe('ticket-producer (Kafka + registry)', () => {
       new SchemaRegistryClient({ url, username: auth?.username, password: auth?.password }),
     );
     // Per partition (= per key), the topic holds the records in the order they were generated.
-    const byPartition = new Map<number, Received[]>();
-    for (const r of received)
-      byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), r]);
-    const keyPartition = new Map<string, number>();
-    for (const [p, rs] of byPartition) for (const r of rs) keyPartition.set(r.key, p);
-    for (const [p, rs] of byPartition) {
-      const want = expected.filter((e) => keyPartition.get(e.key) === p);
-      expect(rs.map((r) => r.key)).toEqual(want.map((e) => e.key));
-      for (let i = 0; i < rs.length; i++) {
-        const w = want[i];
-        if (w.kind === 'bytes') expect(rs[i].value.equals(w.bytes)).toBe(true);
-        else expect((await serde.decode(rs[i].value)).value).toEqual(w.value);
-      }
-    }
+    const decode = async (v: Buffer) => (await serde.decode(v)).value;
+    for (const p of await readBackByPartition(received, expected, () => topic, decode))
+      expect(p.got).toEqual(p.want);
     const kinds = new Set(expected.flatMap((e: TicketRecord) => e.faults));
     expect([...kinds].sort()).toEqual([
       'broken_avro',

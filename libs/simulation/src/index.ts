@@ -57,3 +57,25 @@ export {
   type SimulationSettings,
 } from './config/simulation-env';
 export { simulationMetrics } from './metrics/simulation-metrics';
+export { runSimulationApp, type SimulationApp, type SimulationAppSpec } from './app/launch';
+export {
+  openSinks,
+  runSimulation,
+  type RunLog,
+  type SimulationRunSpec,
+} from './run/simulation-run';
+export { simulationConfig, simulationFlags } from './config/simulation-config';
+export {
+  FAR_FUTURE_MS,
+  faultProfile,
+  farFuture,
+  type Corruptions,
+  type ProfileOf,
+} from './faults/fault-profile';
+/** For the simulated sources' integration tests. */
+export {
+  faultyRunFlags,
+  readBackByPartition,
+  type ReceivedRecord,
+  type SentRecord,
+} from './testing/kafka-run';

@@ -1,20 +1,11 @@
+import { env, type EnvSource } from '@citypulse/config';
 import {
-  defineConfig,
-  env,
-  kafkaEnv,
-  logEnv,
-  metricsEnv,
-  schemaRegistryEnv,
-  type EnvSource,
-} from '@citypulse/config';
-import {
-  SIMULATION_FLAG_ALIASES,
-  SIMULATION_SWITCHES,
   decimal,
+  simulationConfig,
   simulationEnv,
+  simulationFlags,
   usage as flagUsage,
   withFlags as layFlags,
-  type FlagSpec,
 } from '@citypulse/simulation';
 import { z } from 'zod';
 import { GENERATOR_STREAMS, type GeneratorStream } from '../streams/city-streams';
@@ -72,23 +63,21 @@ export const generatorEnv = z.object(generatorShape).superRefine((g, ctx) => {
   }
 });
 
-export const generatorConfigSchema = defineConfig({
-  kafka: kafkaEnv({ defaultClientId: 'sensor-generator' }),
-  registry: schemaRegistryEnv(),
-  metrics: metricsEnv('SENSOR_GENERATOR_METRICS_PORT', { default: 9464 }),
-  log: logEnv(),
-  generator: generatorEnv,
+export const generatorConfigSchema = simulationConfig({
+  clientId: 'sensor-generator',
+  metricsPort: { variable: 'SENSOR_GENERATOR_METRICS_PORT', default: 9464 },
+  section: 'generator',
+  env: generatorEnv,
 });
 
 export type GeneratorConfig = z.output<typeof generatorConfigSchema>;
 
-export const GENERATOR_FLAGS: FlagSpec = {
+export const GENERATOR_FLAGS = simulationFlags({
   command: 'sensor-generator',
   prefix: 'GENERATOR_',
   variables: Object.keys(generatorShape),
-  aliases: { ...SIMULATION_FLAG_ALIASES, interval: 'INTERVAL_SECONDS', city: 'CITY_FILE' },
-  switches: SIMULATION_SWITCHES,
-};
+  aliases: { interval: 'INTERVAL_SECONDS', city: 'CITY_FILE' },
+});
 
 /**
  * Turns `--rate 500 --dump=out.jsonl --dry-run --streams traffic` into GENERATOR_* variables

@@ -1,20 +1,11 @@
+import { env, type EnvSource } from '@citypulse/config';
 import {
-  defineConfig,
-  env,
-  kafkaEnv,
-  logEnv,
-  metricsEnv,
-  schemaRegistryEnv,
-  type EnvSource,
-} from '@citypulse/config';
-import {
-  SIMULATION_FLAG_ALIASES,
-  SIMULATION_SWITCHES,
   decimal,
+  simulationConfig,
   simulationEnv,
+  simulationFlags,
   usage as flagUsage,
   withFlags as layFlags,
-  type FlagSpec,
 } from '@citypulse/simulation';
 import { z } from 'zod';
 import { DEFAULT_TICKET_MODEL } from '../tickets/ticket-model';
@@ -57,23 +48,21 @@ export const producerEnv = z.object(producerShape).superRefine((p, ctx) => {
   }
 });
 
-export const producerConfigSchema = defineConfig({
-  kafka: kafkaEnv({ defaultClientId: 'ticket-producer' }),
-  registry: schemaRegistryEnv(),
-  metrics: metricsEnv('TICKET_PRODUCER_METRICS_PORT', { default: 9468 }),
-  log: logEnv(),
-  producer: producerEnv,
+export const producerConfigSchema = simulationConfig({
+  clientId: 'ticket-producer',
+  metricsPort: { variable: 'TICKET_PRODUCER_METRICS_PORT', default: 9468 },
+  section: 'producer',
+  env: producerEnv,
 });
 
 export type ProducerConfig = z.output<typeof producerConfigSchema>;
 
-export const PRODUCER_FLAGS: FlagSpec = {
+export const PRODUCER_FLAGS = simulationFlags({
   command: 'ticket-producer',
   prefix: 'TICKET_PRODUCER_',
   variables: Object.keys(producerShape),
-  aliases: { ...SIMULATION_FLAG_ALIASES, city: 'CITY_FILE' },
-  switches: SIMULATION_SWITCHES,
-};
+  aliases: { city: 'CITY_FILE' },
+});
 
 /** `--rate 50 --burst-factor 12 --dry-run` as TICKET_PRODUCER_* variables over the environment. */
 export function withFlags(argv: readonly string[], source: EnvSource): EnvSource {
