@@ -11,14 +11,18 @@ import { Logger, type LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { loadConfigOrExit, type LogLevel } from '@citypulse/config';
-import { createKafka, exitOnSignals, KafkaBatchTransport } from '@citypulse/kafka';
+import {
+  createKafka,
+  ensureContractTopics,
+  exitOnSignals,
+  KafkaBatchTransport,
+} from '@citypulse/kafka';
 import { Metrics, startObservabilityServer } from '@citypulse/observability';
 import { MongoClient } from 'mongodb';
 import type { Pool } from 'pg';
 import { AGGREGATE_SPECS } from './aggregates/specs';
 import { AppModule } from './app.module';
 import { sinkConfigSchema, type SinkConfig } from './config';
-import { ensureTopics } from './infra/ensure-topics';
 import { SinkMetrics } from './infra/sink-metrics';
 import { MONGO_CLIENT, PG_POOL } from './infra/tokens';
 
@@ -53,9 +57,12 @@ export async function startSink(config: SinkConfig, opts: StartOptions = {}) {
   const obs = await startObservabilityServer({ metrics, port: config.metrics.port });
   const kafkaReady = obs.health.flag('kafka');
   const kafka = createKafka(config.kafka);
-  await ensureTopics(
+  // the consumed topics (not their DLQs: the transport creates those), so the sink can start
+  // before the Spark job has produced anything
+  await ensureContractTopics(
     kafka,
     AGGREGATE_SPECS.map((s) => s.stream),
+    { dlq: false },
   );
 
   const app = await NestFactory.create(AppModule.forRoot(config, sinkMetrics), {

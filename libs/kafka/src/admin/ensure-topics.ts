@@ -1,10 +1,10 @@
 import { STREAM_DEFINITIONS, STREAM_NAMES, dlqTopic, type StreamName } from '@citypulse/contracts';
 import type { Admin, Kafka } from 'kafkajs';
 
-/** A topic to create: its name and partition count. */
+/** A topic to create: its name and partition count (absent: the broker's default). */
 export interface TopicSpec {
   topic: string;
-  partitions: number;
+  partitions?: number;
 }
 
 /**

@@ -15,6 +15,8 @@ import {
   errorMessage,
   RetriesExhaustedError,
 } from '../errors';
+import { STREAM_DEFINITIONS, streamForTopic } from '@citypulse/contracts';
+import { ensureTopics } from '../admin/ensure-topics';
 import { buildDlqHeaders, dlqTopicFor } from '../dlq/dlq-headers';
 import { NOOP_METRICS, type KafkaMetrics } from '../metrics';
 import { backoffDelay, DEFAULT_BACKOFF, shouldRetry, type BackoffOptions } from '../retry/backoff';
@@ -228,20 +230,17 @@ export class BatchConsumer {
   }
 
   private async ensureDlqTopics(): Promise<void> {
-    const admin = this.opts.kafka.admin();
-    await admin.connect();
-    try {
-      const existing = new Set(await admin.listTopics());
-      const missing = this.topics.map(dlqTopicFor).filter((t) => !existing.has(t));
-      if (missing.length) {
-        await admin.createTopics({
-          topics: missing.map((topic) => ({ topic })),
-          waitForLeaders: true,
-        });
-      }
-    } finally {
-      await admin.disconnect();
-    }
+    // a contract topic's DLQ gets the contract's partition count; another topic's, the broker's default
+    await ensureTopics(
+      this.opts.kafka,
+      this.topics.map((topic) => {
+        const stream = streamForTopic(topic);
+        return {
+          topic: dlqTopicFor(topic),
+          ...(stream ? { partitions: STREAM_DEFINITIONS[stream].partitions } : {}),
+        };
+      }),
+    );
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {

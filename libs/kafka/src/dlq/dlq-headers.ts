@@ -19,11 +19,8 @@ export const DLQ_HEADERS = {
 /** Error messages can hold a whole payload; headers should stay small. */
 export const MAX_ERROR_MESSAGE_LENGTH = 1_000;
 
-export const DLQ_SUFFIX = '.dlq';
-
-export function dlqTopicFor(topic: string): string {
-  return `${topic}${DLQ_SUFFIX}`;
-}
+/** The dead-letter topic of a topic: libs/contracts' rule (topics.json's dlqSuffix), one spelling. */
+export { dlqTopic as dlqTopicFor } from '@citypulse/contracts';
 
 export interface DlqContext {
   topic: string;
