@@ -30,6 +30,7 @@ type idIndexer struct {
 	dir      string
 	interval time.Duration
 	log      *slog.Logger
+	failing  map[string]bool // files whose indexing failed in the last pass
 }
 
 func (x *idIndexer) run(ctx context.Context) {
@@ -45,22 +46,28 @@ func (x *idIndexer) run(ctx context.Context) {
 	}
 }
 
-// pass indexes every file's collections that lack the index; errors are logged, never fatal (a
-// database dropped mid-pass is normal).
+// pass indexes every file's collections that lack the index. Errors are never fatal: one failure
+// is logged at debug (a database dropped mid-pass is normal), a second in a row at warn, since its
+// collections then scan on every _id lookup.
 func (x *idIndexer) pass(ctx context.Context) {
 	files, err := filepath.Glob(filepath.Join(x.dir, "*.sqlite"))
 	if err != nil {
 		x.log.Warn("id index: listing databases failed", "error", err)
 		return
 	}
+	failing := make(map[string]bool, len(files)) // this pass's, so removed databases are forgotten
+	defer func() { x.failing = failing }()
 	for _, f := range files {
 		n, err := indexFile(ctx, f)
 		switch {
+		case err != nil && x.failing[f]:
+			x.log.Warn("id index: cannot index a database", "file", f, "error", err)
 		case err != nil:
 			x.log.Debug("id index: skipped a database", "file", f, "error", err)
 		case n > 0:
 			x.log.Info("id index: indexed collections by _id", "file", filepath.Base(f), "collections", n)
 		}
+		failing[f] = err != nil
 	}
 }
 
