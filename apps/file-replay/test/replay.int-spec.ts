@@ -5,14 +5,8 @@
  * keys it; every bad line is in the DLQ with its line number, file, reason and original text.
  */
 import { loadConfig, type SchemaRegistryConfig } from '@citypulse/config';
-import { deleteSubject, dlqTopic, subjectFor } from '@citypulse/contracts';
-import {
-  AvroSerde,
-  DLQ_HEADERS,
-  SchemaRegistryClient,
-  createKafka,
-  headersToStrings,
-} from '@citypulse/kafka';
+import { SchemaRegistryClient, dlqTopic, subjectFor } from '@citypulse/contracts';
+import { AvroSerde, DLQ_HEADERS, createKafka, headersToStrings } from '@citypulse/kafka';
 import { loadCity } from '@citypulse/postgres';
 import { stackEnv, uniqueName, waitFor } from '@citypulse/testing';
 import type { Consumer, Kafka } from 'kafkajs';
@@ -48,7 +42,8 @@ describe('file replay (Kafka + registry)', () => {
       await admin.deleteTopics({ topics: created }).catch(() => undefined);
       await admin.disconnect();
     }
-    for (const s of subjects) await deleteSubject(registry!, s).catch(() => undefined);
+    const client = registry && new SchemaRegistryClient(registry);
+    for (const s of subjects) await client?.deleteSubject(s).catch(() => undefined);
   });
 
   async function replaySample(
