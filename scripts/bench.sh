@@ -3,7 +3,9 @@
 #   1. the Kafka transport vs NestJS's built-in Kafka transport (bench/kafka-transport.bench.js)
 #   2. the aggregation-sink's write rate into stores holding 1,000 / 100,000 / 1,000,000 windows
 #      (bench/sink-scaling.bench.js; the pre-filled stores are kept for the next run)
-# Each merges its figures into bench/results/latest.json. BENCH_ONLY=kafka|sink runs one of them.
+#   3. the Spark job draining a mixed backlog of the four normalized streams (1,000,000 events) next to
+#      Kafka's own consumer (ConsumerPerformance) on the same topics (spark/bench/drain.py)
+# Each merges its figures into bench/results/latest.json. BENCH_ONLY=kafka|sink|spark runs one of them.
 # Installs what it needs and starts the stack when it is down (stopping it again at the end).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,4 +32,8 @@ fi
 if [ -z "$only" ] || [ "$only" = sink ]; then
   step "aggregation-sink: write rate by stored windows"
   node bench/sink-scaling.bench.js
+fi
+if [ -z "$only" ] || [ "$only" = spark ]; then
+  step "Spark job: draining a mixed backlog, next to Kafka's ConsumerPerformance"
+  (cd spark && "$CITYPULSE_PY" -m bench.drain)
 fi

@@ -188,9 +188,10 @@ def run_job(
     outputs: tuple[str, ...],
     aggregates: tuple[str, ...],
     timeout: float,
+    conf: list[tuple[str, str]],
 ) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="citypulse-bench-spark-"))
-    spark = build_session("citypulse-bench-drain", settings, ui=False)
+    spark = build_session("citypulse-bench-drain", settings, ui=False, extra_conf=dict(conf))
     spark.sparkContext.setLogLevel("WARN")
     cfg = main.JobConfig(
         brokers=settings.kafka_brokers,
@@ -247,6 +248,9 @@ def main_(argv: list[str]) -> int:
     p.add_argument("--outputs", type=_names, default=main.OUTPUTS)
     p.add_argument("--aggregates", type=_names, default=tuple(a.name for a in A.AGGREGATES))
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--conf", type=lambda kv: tuple(kv.split("=", 1)), action="append", default=[], help="extra Spark conf k=v"
+    )
     p.add_argument("--timeout", type=float, default=1800)
     p.add_argument("--no-record", action="store_true", help="do not write bench/results/latest.json")
     args = p.parse_args(argv)
@@ -272,7 +276,7 @@ def main_(argv: list[str]) -> int:
         fetch = sum(consumer_perf(settings.kafka_brokers, topics[s], counts[A.lake_name(s)]) for s in topics)
         kafka_rps = total / fetch
         print(f"Kafka ConsumerPerformance: {kafka_rps:,.0f} records/s ({fetch:.1f} s fetch time)", flush=True)
-        job = run_job(settings, {**topics, **outputs}, counts, args.outputs, args.aggregates, args.timeout)
+        job = run_job(settings, {**topics, **outputs}, counts, args.outputs, args.aggregates, args.timeout, args.conf)
     finally:
         for topic in [*topics.values(), *outputs.values()]:
             K.delete_topic(admin, topic)

@@ -19,7 +19,7 @@ from . import transforms as T
 
 @dataclass(frozen=True)
 class Aggregate:
-    name: str  # names its queries (gold_<name>, agg_<name>) and --aggregates
+    name: str  # --aggregates, its window state folder, log lines
     input: str  # the contract stream read, e.g. "trafficNormalized"
     length: str  # window length, a Spark interval ("5 minutes")
     slide: str  # how far consecutive windows start apart; == length: tumbling windows

@@ -33,9 +33,9 @@ stream  reads the normalized topic of each stream the chosen aggregates need (Co
         and windows_traffic, which computes traffic_zone_5m and mobility_index_5m.)
         Records later than the watermark are dropped and counted (citypulse_spark_late_records_dropped
         on :SPARK_METRICS_PORT/metrics); duplicate event ids within the watermark count once.
-batch   recomputes gold from silver with the same transforms, into --gold-dir (default
-        LAKE_DIR/gold-recomputed/<aggregate>; the streaming gold folders belong to their file sinks'
-        _spark_metadata logs and are never overwritten). It includes records the stream dropped as late.
+batch   recomputes gold from silver with the same accumulate/finish steps, into --gold-dir (default
+        LAKE_DIR/gold-recomputed/<aggregate>; the streaming gold folders belong to the stream job and are
+        never overwritten). It includes records the stream dropped as late.
 
 On a Spark cluster (no Python UDFs, so executors need no Python code of ours):
     spark-submit --master spark://HOST:7077 \\
