@@ -336,7 +336,7 @@ export class Pipeline {
   }
 
   /**
-   * Stops everything: the producers first (it flushes what it holds), then the others together;
+   * Stops everything: the producers first (they flush what they hold), then the others together;
    * each gets SIGTERM, then SIGKILL after its timeout. Safe to call more than once.
    */
   stop(): Promise<void> {
