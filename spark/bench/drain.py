@@ -214,6 +214,10 @@ def run_job(
     started = time.time()
     try:
         finished = progress.done.wait(timeout)
+        # let a batch that is still running (a no-data batch closing windows) end before stopping
+        deadline = time.time() + 60
+        while time.time() < deadline and any(q.isActive and q.status["isTriggerActive"] for q in queries):
+            time.sleep(0.2)
     finally:
         main.stop_all(queries)
         spark.stop()
@@ -230,11 +234,17 @@ def run_job(
     }
 
 
-def merge_results(figures: dict[str, Any]) -> Path:
+def merge_results(keys: dict[str, Any], details: dict[str, Any]) -> Path:
+    """Merges the figures into bench/results/latest.json the way bench/results.js does: stable keys at
+    the top, a details section per benchmark, the machine and its load."""
     path = Path(__file__).resolve().parents[2] / "bench" / "results" / "latest.json"
     current = json.loads(path.read_text()) if path.exists() else {}
-    current.update(figures)
-    path.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
+    current.update(keys)
+    current["details"] = {**current.get("details", {}), **details}
+    current["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0], "load1": os.getloadavg()[0]}
+    current["at"] = datetime.now(UTC).isoformat()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(current, indent=2) + "\n")
     return path
 
 
@@ -302,9 +312,20 @@ def main_(argv: list[str]) -> int:
                 "spark_kafka_consumer_records_per_s": round(kafka_rps),
                 "spark_drain_ratio": round(rate / kafka_rps, 4),
                 "spark_queries": job["queries"],
-                "spark_drain_events": total,
-                "spark_drain_outputs": list(args.outputs),
-            }
+            },
+            {
+                "spark_drain": {
+                    "events": total,
+                    "per_stream": counts,
+                    "outputs": list(args.outputs),
+                    "aggregates": list(args.aggregates),
+                    "seconds": round(job["seconds"], 1),
+                    "start_seconds": round(job["start_seconds"], 1),
+                    "kafka_fetch_seconds": round(fetch, 1),
+                    "query_batch_seconds": {q: job["millis"][q] / 1000 for q in sorted(job["millis"])},
+                    "load1_at_end": os.getloadavg()[0],
+                }
+            },
         )
         print(f"figures merged into {path}")
     return 0 if job["finished"] else 1
