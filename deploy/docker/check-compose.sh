@@ -12,7 +12,8 @@
 #     partitions an independent JSON parser gives, topics.json is what it mounts, and its default
 #     partition count equals the native Kafka's num.partitions;
 #   - apps: every folder of apps/ is a compose service of that name built from node.Dockerfile with
-#     APP=<folder>, with <APP>_METRICS_PORT set and published, and a scrape job of that name in
+#     APP=<folder>; unless it is a one-shot CLI (profile `tools`), with <APP>_METRICS_PORT set and
+#     published, and a scrape job of that name in
 #     deploy/prometheus/prometheus.yml; every service built with APP names an existing folder;
 #   - Prometheus: every job of the native template is a compose service or alias, every ${VAR} in it
 #     is in .env.example and in the prometheus service's environment, the service mounts the alert
@@ -154,8 +155,6 @@ apps = sorted(os.path.basename(os.path.dirname(p)) for p in glob.glob("apps/*/pa
 template = open("deploy/prometheus/prometheus.yml").read()
 jobs = re.findall(r"job_name:\s*['\"]?([A-Za-z0-9_.-]+)", template)
 for app in apps:
-    if app not in jobs:
-        say(f"apps/{app} has no scrape job in deploy/prometheus/prometheus.yml")
     d = services.get(app)
     if d is None:
         say(f"apps/{app} has no compose service named {app}")
@@ -163,6 +162,10 @@ for app in apps:
     b = d.get("build") or {}
     if not str(b.get("dockerfile", "")).endswith("deploy/docker/node.Dockerfile") or (b.get("args") or {}).get("APP") != app:
         say(f"service {app} is not built from deploy/docker/node.Dockerfile with APP={app}")
+    if "tools" in (d.get("profiles") or []):
+        continue  # a one-shot CLI (`docker compose run`): no metrics port, nothing to scrape
+    if app not in jobs:
+        say(f"apps/{app} has no scrape job in deploy/prometheus/prometheus.yml")
     var = app.upper().replace("-", "_") + "_METRICS_PORT"
     if var not in example:
         say(f"{var} (metrics port of apps/{app}) is not in .env.example")
