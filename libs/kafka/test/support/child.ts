@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SWC_REGISTER } from '@citypulse/testing';
 import { connection, registryOptions } from './stack';
 
 export interface Child {
@@ -17,7 +18,7 @@ export function startConsumerChild(env: Record<string, string>): Child {
     process.execPath,
     [
       '-r',
-      join(__dirname, 'register-swc.js'),
+      SWC_REGISTER,
       join(__dirname, '..', 'fixtures', 'consumer-app.ts'),
     ],
     {
