@@ -16,11 +16,7 @@ export interface Child {
 export function startConsumerChild(env: Record<string, string>): Child {
   const proc = spawn(
     process.execPath,
-    [
-      '-r',
-      SWC_REGISTER,
-      join(__dirname, '..', 'fixtures', 'consumer-app.ts'),
-    ],
+    ['-r', SWC_REGISTER, join(__dirname, '..', 'fixtures', 'consumer-app.ts')],
     {
       env: {
         ...process.env,
