@@ -23,6 +23,7 @@ describe('alerting over the real stack', () => {
   const h = new AlertingHarness();
   const good = new Receiver(SECRET);
   const flaky = new Receiver(SECRET);
+  const refusing = new Receiver(SECRET, 410);
   let svc: Running | undefined;
   let alerts: Alert[];
   const t0 = Date.now() - 600 * S;
@@ -31,6 +32,7 @@ describe('alerting over the real stack', () => {
     await h.setup();
     await good.up();
     await flaky.reserveDown();
+    await refusing.up();
     const rules = testRules(
       ['severe_congestion', 'crowded_vehicle', 'critical_incident', 'correlation'],
       (r) => {
@@ -43,7 +45,7 @@ describe('alerting over the real stack', () => {
     );
     svc = await h.start({
       ALERTING_RULES_FILE: rules,
-      ALERTING_WEBHOOK_URLS: `${good.url},${flaky.url}`,
+      ALERTING_WEBHOOK_URLS: `${good.url},${flaky.url},${refusing.url}`,
       ALERTING_WEBHOOK_SECRET: SECRET,
       ALERTING_WEBHOOK_MAX_ATTEMPTS: '14',
     });
@@ -54,6 +56,7 @@ describe('alerting over the real stack', () => {
     await svc?.close();
     await good.down();
     await flaky.down();
+    await refusing.down();
     await h.teardown();
   });
 
@@ -158,6 +161,22 @@ describe('alerting over the real stack', () => {
     );
   });
 
+  it('dead-letters what a receiver refuses, with the receiver and the error, once per alert', async () => {
+    const dlq = await h.deadLetters(`${h.topics.alerts}.dlq`);
+    await waitFor(() => dlq.length >= alerts.length, {
+      what: 'every refused notification in the DLQ',
+    });
+    // a 4xx is final: one attempt each
+    expect(refusing.deliveries).toHaveLength(alerts.length);
+    expect(dlq.map((d) => d.key).sort()).toEqual(alerts.map((a) => a.alert_id).sort());
+    for (const d of dlq) {
+      expect(d.headers['dlq.original.topic']).toBe(h.topics.alerts);
+      expect(d.headers['dlq.error.message']).toMatch(
+        /^webhook 127\.0\.0\.1-[0-9a-f]{8} \(http:\/\/127\.0\.0\.1:\d+\/alerts\) did not accept .* HTTP 410$/,
+      );
+    }
+  });
+
   it('keeps the history and the open alerts in PostgreSQL, served by the REST API', async () => {
     const pool = h.pool();
     await waitFor(
@@ -205,6 +224,7 @@ describe('alerting over the real stack', () => {
       /citypulse_alerts_total\{[^}]*rule="traffic.severe_congestion"[^}]*status="FIRING"[^}]*\} 1/,
     );
     expect(text).toMatch(/citypulse_webhook_deliveries_total\{[^}]*outcome="delivered"/);
+    expect(text).toMatch(/citypulse_webhook_dead_letters_total\{[^}]*\} 5/);
     expect(text).toMatch(/citypulse_alerting_evaluation_seconds_count/);
   });
 });

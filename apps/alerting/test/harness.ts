@@ -122,6 +122,24 @@ export class AlertingHarness {
     return out;
   }
 
+  /** A dead-letter topic as it fills: keys, raw values and headers as text. */
+  async deadLetters(topic: string): Promise<{ key: string; headers: Record<string, string> }[]> {
+    const out: { key: string; headers: Record<string, string> }[] = [];
+    const c = this.kafka.consumer({ groupId: uniqueName('it-dlq-reader') });
+    this.consumers.push(c);
+    await c.connect();
+    await c.subscribe({ topic, fromBeginning: true });
+    await c.run({
+      eachMessage: ({ message }) => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+        out.push({ key: message.key?.toString() ?? '', headers });
+        return Promise.resolve();
+      },
+    });
+    return out;
+  }
+
   /** Whether the rule evaluation's group committed every record of the input topics. */
   async inputsCommitted(): Promise<boolean> {
     const admin = this.kafka.admin();

@@ -22,7 +22,11 @@ export class Receiver {
   private server: Server | undefined;
   private port = 0;
 
-  constructor(private readonly secret: string) {}
+  /** `status`: what it answers (204; a 4xx makes it a receiver that refuses everything) */
+  constructor(
+    private readonly secret: string,
+    private readonly status = 204,
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/alerts`;
@@ -43,7 +47,7 @@ export class Receiver {
             req.headers[SIGNATURE_HEADER] as string | undefined,
           ),
         });
-        res.statusCode = 204;
+        res.statusCode = this.status;
         res.end();
       });
     });
