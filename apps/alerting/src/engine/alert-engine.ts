@@ -62,6 +62,8 @@ interface AlertFacts {
 }
 
 const SWEEP_EVERY_MS = 1_000;
+/** Closed episodes are forgotten a day (of event time) after they closed: longer than any cooldown. */
+const FORGET_AFTER_MS = 86_400_000;
 const round = (v: number) => Math.round(v * 100) / 100;
 
 /**
@@ -84,6 +86,7 @@ export class AlertEngine {
   private readonly anomalyRuns = new RunCounter();
   private trafficClock = Number.NEGATIVE_INFINITY;
   private lastSweep = Number.NEGATIVE_INFINITY;
+  private lastPrune = Number.NEGATIVE_INFINITY;
   private readonly latenessMs: number;
 
   constructor(
@@ -317,6 +320,10 @@ export class AlertEngine {
 
   /** Sensors with no reading for `intervals` reporting intervals of the stream's event time. */
   private sweepSilentSensors(out: Alert[]): void {
+    if (this.trafficClock - this.lastPrune >= FORGET_AFTER_MS / 24) {
+      this.lastPrune = this.trafficClock;
+      this.episodes.prune(this.trafficClock - FORGET_AFTER_MS);
+    }
     const s = this.rules.silent_sensor;
     if (!s.enabled || this.trafficClock - this.lastSweep < SWEEP_EVERY_MS) return;
     this.lastSweep = this.trafficClock;
@@ -392,6 +399,9 @@ export class AlertEngine {
       let zone = this.openIncidents.get(v.zone_id);
       if (!zone) this.openIncidents.set(v.zone_id, (zone = new Map<string, OpenIncident>()));
       const resolved = v.status === 'RESOLVED';
+      // an incident never resolved stops counting as open after incident_open_seconds
+      for (const i of zone.values())
+        if (t - i.at > this.rules.correlation.incident_open_seconds * 1000) zone.delete(i.id);
       if (resolved) zone.delete(v.incident_id);
       else {
         const known = zone.get(v.incident_id);

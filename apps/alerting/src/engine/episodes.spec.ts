@@ -49,6 +49,17 @@ describe('EpisodeBook', () => {
     expect(b.observe('r', 's', 'clear', 70, cd)?.episode.alertId).toBe('r|s|50');
   });
 
+  it('forgets closed episodes older than the horizon, never open ones', () => {
+    const b = new EpisodeBook();
+    b.observe('r', 'old', 'breach', 0, cd);
+    b.observe('r', 'old', 'clear', 10, cd);
+    b.observe('r', 'open', 'breach', 5, cd);
+    expect(b.prune(1_000)).toBe(1);
+    expect(b.openEpisodes().map((e) => e.subjectId)).toEqual(['open']);
+    // forgotten: no cooldown left, a new breach fires
+    expect(b.observe('r', 'old', 'breach', 1_001, cd)?.kind).toBe('fire');
+  });
+
   it('has a hysteresis band in both directions', () => {
     const below = { fire_below: 5, resolve_above: 8 };
     expect([4.9, 5, 8, 8.1].map((v) => belowVerdict(v, below))).toEqual([

@@ -82,6 +82,22 @@ export class EpisodeBook {
     return { kind: 'resolve', episode };
   }
 
+  /**
+   * Forgets subjects with no open episode whose last transition is older than `before` (a
+   * cooldown longer than that would be forgotten too), so state does not grow with every
+   * vehicle and incident ever seen. Returns how many were dropped.
+   */
+  prune(before: number): number {
+    let n = 0;
+    for (const [key, s] of this.subjects) {
+      if (!s.open && s.lastTransitionAt < before) {
+        this.subjects.delete(key);
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** The open episode of a family and subject, if any. */
   openEpisode(family: string, subjectId: string): OpenEpisode | undefined {
     return this.subjects.get(EpisodeBook.key(family, subjectId))?.open;
