@@ -62,13 +62,26 @@ describe('EvaluateReadings', () => {
     expect(calls).toBe(0);
   });
 
-  it('fails (so nothing is committed) when the alerts cannot be written', async () => {
-    const { use } = setup(() => Promise.reject(new Error('broker down')));
-    await expect(
-      use.execute(
-        { kind: 'traffic', readings: [traffic({ sensor_id: 'S', t: T0, speed_kmh: 1 })] },
-        't',
-      ),
-    ).rejects.toThrow('broker down');
+  it('fails when the alerts cannot be written, and writes them with the retry of the batch', async () => {
+    const sent: string[] = [];
+    let fail = true;
+    const { use } = setup((records) => {
+      if (fail) return Promise.reject(new Error('broker down'));
+      sent.push(...records.map((r) => r.value.event_id));
+      return Promise.resolve();
+    });
+    const batch = {
+      kind: 'traffic' as const,
+      readings: [traffic({ sensor_id: 'S', t: T0, speed_kmh: 1 })],
+    };
+    await expect(use.execute(batch, 't')).rejects.toThrow('broker down'); // nothing committed
+    fail = false;
+    // the consumer retries the same batch: the episode is already open in memory, yet its FIRING
+    // is written now, once
+    const alerts = await use.execute(batch, 't');
+    expect(alerts.map((a) => a.status)).toEqual(['FIRING']);
+    expect(sent).toEqual([alerts[0].event_id]);
+    await use.execute(batch, 't');
+    expect(sent).toHaveLength(1);
   });
 });

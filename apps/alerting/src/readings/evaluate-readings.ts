@@ -26,6 +26,8 @@ export type Batch =
  * database round trip here: PostgreSQL and webhooks follow the alerts topic on their own.
  */
 export class EvaluateReadings {
+  private readonly unwritten: Alert[] = [];
+
   constructor(
     private readonly engine: AlertEngine,
     private readonly output: AlertOutput,
@@ -35,9 +37,16 @@ export class EvaluateReadings {
 
   async execute(batch: Batch, topic: string): Promise<Alert[]> {
     const started = performance.now();
-    const alerts = this.evaluate(batch);
+    // alerts of a write that failed go first: the episodes already moved on in memory, so the
+    // batch evaluated again (the consumer retries it) would not produce them a second time
+    const alerts = [...this.unwritten.splice(0), ...this.evaluate(batch)];
     if (alerts.length > 0) {
-      await this.output.send(alerts.map((value) => ({ key: value.alert_id, value })));
+      try {
+        await this.output.send(alerts.map((value) => ({ key: value.alert_id, value })));
+      } catch (e) {
+        this.unwritten.unshift(...alerts);
+        throw e;
+      }
       const now = this.clock();
       const ingested = ingestedAt(batch);
       for (const a of alerts) {
