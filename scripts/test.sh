@@ -2,7 +2,8 @@
 # `make test`: every check and every test tier, against the real native stack.
 #   1. workspace install, build, lint (typed, zero warnings), typecheck, unit tests   (no services),
 #      Python lint and types (ruff, mypy), the fresh-machine bootstrap test (scripts/tests), and
-#      docker-compose.yml checked against the native stack (deploy/docker/check-compose.sh)
+#      docker-compose.yml checked against the native stack (deploy/docker/check-compose.sh), the
+#      Prometheus alert rules checked and unit-tested with promtool (deploy/prometheus/test-rules.sh)
 #   2. the native stack: started here when it is down, and stopped again at the end
 #   3. integration tests (libs, apps) and the Spark job's tests against the real services
 #   4. end-to-end tests over the whole pipeline
@@ -34,6 +35,9 @@ step "docker-compose.yml in step with the native stack"
 # No Docker engine here: Debian's docker-compose validates and renders the file.
 (. deploy/local/lib.sh && SVC=compose apt_install docker-compose)
 deploy/docker/check-compose.sh
+
+step "Prometheus alert rules: promtool check rules, promtool test rules"
+deploy/prometheus/test-rules.sh --junit "$results/prometheus-rules.xml"
 
 step "native stack"
 use_stack

@@ -15,8 +15,9 @@
 #     APP=<folder>, with <APP>_METRICS_PORT set and published, and a scrape job of that name in
 #     deploy/prometheus/prometheus.yml; every service built with APP names an existing folder;
 #   - Prometheus: every job of the native template is a compose service or alias, every ${VAR} in it
-#     is in .env.example and in the prometheus service's environment, and the rendered file passes
-#     `promtool check config` (when promtool is installed);
+#     is in .env.example and in the prometheus service's environment, the service mounts the alert
+#     rules (deploy/prometheus/rules), and the rendered file with them beside it passes
+#     `promtool check config` and loads them (when promtool is installed);
 #   - every long-running service has a healthcheck and a mem_limit, every depends_on a condition;
 #   - every ${VAR} of docker-compose.yml is in .env.example, and each ${VAR:-default} default equals
 #     .env.example's value; password/secret/token values are ${VAR:?...} only;
@@ -78,8 +79,12 @@ bash deploy/docker/redpanda-init.sh --list-topics libs/contracts/topics.json >"$
 (set -a; . "$tmp/env"; set +a; sh deploy/docker/prometheus-entrypoint.sh --render deploy/prometheus/prometheus.yml) \
   >"$tmp/prometheus.yml" 2>"$tmp/err" || problems+=("rendering the Prometheus template fails: $(cat "$tmp/err")")
 if command -v promtool >/dev/null 2>&1 && [ -s "$tmp/prometheus.yml" ]; then
-  promtool check config --syntax-only "$tmp/prometheus.yml" >"$tmp/err" 2>&1 ||
+  # with the rules linked beside it, as the entrypoint does: rule_files must find and load them
+  ln -s "$ROOT/deploy/prometheus/rules" "$tmp/rules"
+  promtool check config "$tmp/prometheus.yml" >"$tmp/err" 2>&1 ||
     problems+=("promtool rejects the rendered Prometheus config: $(tr '\n' ' ' <"$tmp/err")")
+  grep -q 'SUCCESS: [1-9][0-9]* rule files found' "$tmp/err" ||
+    problems+=("the rendered Prometheus config loads no rule files: $(tr '\n' ' ' <"$tmp/err")")
 fi
 
 mapfile -t more < <("$PY" - "$tmp" <<'PY'
@@ -176,6 +181,9 @@ for j in jobs:
     if j not in names:
         say(f"scrape job {j} of deploy/prometheus/prometheus.yml is no compose service or alias")
 penv = env_of("prometheus")
+pmounts = [v if isinstance(v, str) else f"{v.get('source')}:{v.get('target')}" for v in services.get("prometheus", {}).get("volumes") or []]
+if not any(m.split(":")[0].endswith("deploy/prometheus/rules") and m.split(":")[1] == "/etc/citypulse/rules" for m in pmounts):
+    say("the prometheus service does not mount deploy/prometheus/rules at /etc/citypulse/rules")
 for v in sorted(set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", template))):
     if v not in example:
         say(f"{v} (used by deploy/prometheus/prometheus.yml) is not in .env.example")

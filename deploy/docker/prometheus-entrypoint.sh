@@ -7,7 +7,8 @@
 # service name or network alias (`spark` is the spark-job service's alias), and ${SOME_PORT} by its
 # value. Same jobs, same ports, one file to edit: a job added to the template is scraped here too
 # (deploy/docker/check-compose.sh fails when a job has no service of its name). The `stack`
-# external label becomes citypulse-compose.
+# external label becomes citypulse-compose. The alert rules (deploy/prometheus/rules, mounted at
+# /etc/citypulse/rules) are linked beside the rendered file, where its rule_files looks.
 #
 #   prometheus-entrypoint.sh --render TEMPLATE   print the rendered config (for checks) and exit
 #
@@ -42,6 +43,10 @@ OUT=/prometheus/prometheus.yml
 : "${PROMETHEUS_PORT:?PROMETHEUS_PORT is not set}"
 render "$TEMPLATE" >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
+# the template's rule_files (rules/*.yml) is relative to the rendered file
+RULES="${PROMETHEUS_RULES:-/etc/citypulse/rules}"
+rm -rf /prometheus/rules
+ln -s "$RULES" /prometheus/rules
 echo "prometheus-entrypoint: rendered $TEMPLATE -> $OUT"
 exec /bin/prometheus --config.file="$OUT" --storage.tsdb.path=/prometheus \
   --storage.tsdb.retention.time="${PROMETHEUS_RETENTION:-7d}" \

@@ -6,3 +6,4 @@ export * from './pipeline';
 export * from './process';
 export * from './topics';
 export * from './status';
+export * from './streams';

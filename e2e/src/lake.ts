@@ -41,3 +41,25 @@ export function committedParquetFiles(tableDir: string): string[] {
   }
   return [...files].sort();
 }
+
+/**
+ * hyparquet is ESM only, and this package compiles to CommonJS, where tsc turns `import()` into a
+ * `require` that cannot load it; a function built at run time keeps Node's real `import()`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a fixed body, no outside input
+const importEsm = new Function('specifier', 'return import(specifier)') as (
+  specifier: string,
+) => Promise<typeof import('hyparquet')>;
+
+/** Rows in the files a Spark file sink committed to `tableDir` (from each file's footer). */
+export async function committedParquetRows(tableDir: string): Promise<number> {
+  const { parquetMetadata } = await importEsm('hyparquet');
+  let rows = 0;
+  for (const f of committedParquetFiles(tableDir)) {
+    const b = readFileSync(f);
+    rows += Number(
+      parquetMetadata(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)).num_rows,
+    );
+  }
+  return rows;
+}

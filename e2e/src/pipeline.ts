@@ -6,34 +6,47 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseEnv, port, required, resolvePath, sparkPython, type ProcessEnv } from './env';
 import { waitHttpOk } from './http';
-import { parsePrometheus, sum } from './metrics';
+import { byLabel, parsePrometheus, scrape } from './metrics';
 import { ManagedProcess } from './process';
+import {
+  aggregatesOf,
+  FLOW_STREAMS,
+  queryOfStream,
+  STREAM_SPECS,
+  type FlowStream,
+} from './streams';
 import { activeConsumers, ensureAllTopics, flowTopics, recreateTopics } from './topics';
 
-/** The Spark job's queries (spark/citypulse_spark/main.py); the stateful ones carry a watermark. */
-export const SPARK_QUERIES = [
-  'bronze_traffic',
-  'silver_traffic',
-  'gold_traffic_zone_5m',
-  'gold_mobility_index_5m',
-  'agg_traffic_zone_5m',
-  'agg_mobility_index_5m',
-] as const;
-export const SPARK_STATEFUL_QUERIES = SPARK_QUERIES.filter(
-  (q) => q.startsWith('gold_') || q.startsWith('agg_'),
-);
+/** The long-running services a pipeline starts; a normalizer per stream (its worker). */
+export type ServiceName =
+  | `normalizer-${FlowStream}`
+  | 'aggregation-sink'
+  | 'spark'
+  | 'sensor-generator'
+  | 'ticket-producer';
+/** The producers: started last, stopped first, and a bounded run of one may end with exit 0. */
+const PRODUCERS: readonly ServiceName[] = ['sensor-generator', 'ticket-producer'];
 
-export type ServiceName = 'normalizer' | 'aggregation-sink' | 'spark' | 'sensor-generator';
+export const normalizerOf = (stream: FlowStream): ServiceName => `normalizer-${stream}`;
+
+/** How long the Spark job's set of queries must stay the same before it counts as started. */
+const SPARK_SETTLE_MS = 3_000;
 
 export interface PipelineOptions {
+  /** the streams to run: a normalizer each, their aggregates in Spark (the sink serves every one) */
+  streams: readonly FlowStream[];
   /** logs (one file per service) go here */
   runDir: string;
-  /** over the env file for every service: MONGO_DB, LAKE_DIR, CHECKPOINT_DIR, group ids... */
+  /** over the env file for every service: MONGO_DB, LAKE_DIR, CHECKPOINT_DIR, POSTGRES_URL... */
   env?: ProcessEnv;
+  /** appended to every consumer group of the run (a test's groups of its own) */
+  groupTag?: string;
   /** extra arguments of `main.py stream` (--watermark, --trigger...) */
   sparkArgs?: string[];
-  /** the generator's flags; without them no generator is started (the caller produces) */
+  /** the sensor-generator's flags (with its --streams); without them it is not started */
   generatorArgs?: string[];
+  /** the ticket-producer's flags; without them it is not started */
+  ticketProducerArgs?: string[];
   /** delete and recreate the flow's topics, and forget the flow's consumer groups, first */
   freshTopics?: boolean;
   /** how long each service may take to become ready (default 180 s; Spark is the slow one) */
@@ -44,41 +57,51 @@ export interface PipelineOptions {
 
 /** Where each service answers. */
 export interface PipelineUrls {
-  normalizerMetrics: string;
+  /** per stream of the run */
+  normalizerMetrics: Partial<Record<FlowStream, string>>;
   sinkMetrics: string;
   sinkApi: string;
   sparkMetrics: string;
   generatorMetrics: string;
+  ticketProducerMetrics: string;
   prometheus: string;
 }
 
 /**
- * The traffic flow as child processes: normalizer (WORKER=traffic), aggregation-sink, the Spark
- * streaming job and, when asked, the sensor-generator. Used by `make demo` and by the e2e test,
- * so the two start the same things the same way.
+ * A flow of one or more streams as child processes: a normalizer per stream
+ * (NORMALIZER_WORKER=<stream>, its own metrics port), the aggregation-sink, the Spark streaming job
+ * with those streams' aggregates and, when asked, the sensor-generator and the ticket-producer.
+ * Used by `make demo` and by the e2e tests, so they start the same things the same way.
  */
 export class Pipeline {
   readonly env: ProcessEnv;
   readonly urls: PipelineUrls;
   readonly kafka: Kafka;
+  readonly streams: readonly FlowStream[];
   readonly processes = new Map<ServiceName, ManagedProcess>();
   private stopping?: Promise<void>;
   private readonly log: (line: string) => void;
 
   private constructor(private readonly opts: PipelineOptions) {
     this.log = opts.log ?? (() => undefined);
+    if (opts.streams.length === 0) throw new Error('a pipeline runs at least one stream');
+    this.streams = FLOW_STREAMS.filter((s) => opts.streams.includes(s));
     const base = baseEnv();
     const env: ProcessEnv = { ...base, ...(opts.env ?? {}) };
     env.LAKE_DIR = resolvePath(required(env, 'LAKE_DIR'));
     env.CHECKPOINT_DIR = resolvePath(required(env, 'CHECKPOINT_DIR'));
     this.env = env;
     const host = 'http://127.0.0.1';
+    const at = (v: string) => `${host}:${port(env, v)}`;
     this.urls = {
-      normalizerMetrics: `${host}:${port(env, 'NORMALIZER_METRICS_PORT')}`,
-      sinkMetrics: `${host}:${port(env, 'AGGREGATION_SINK_METRICS_PORT')}`,
-      sinkApi: `${host}:${port(env, 'AGGREGATION_SINK_HTTP_PORT')}`,
-      sparkMetrics: `${host}:${port(env, 'SPARK_METRICS_PORT')}`,
-      generatorMetrics: `${host}:${port(env, 'SENSOR_GENERATOR_METRICS_PORT')}`,
+      normalizerMetrics: Object.fromEntries(
+        this.streams.map((s) => [s, at(STREAM_SPECS[s].normalizerPortVar)]),
+      ),
+      sinkMetrics: at('AGGREGATION_SINK_METRICS_PORT'),
+      sinkApi: at('AGGREGATION_SINK_HTTP_PORT'),
+      sparkMetrics: at('SPARK_METRICS_PORT'),
+      generatorMetrics: at('SENSOR_GENERATOR_METRICS_PORT'),
+      ticketProducerMetrics: at('TICKET_PRODUCER_METRICS_PORT'),
       prometheus: required(env, 'PROMETHEUS_URL'),
     };
     this.kafka = createKafka({
@@ -95,13 +118,22 @@ export class Pipeline {
     return this.opts.runDir;
   }
 
-  /** The groups this flow's services consume in (from the env, as the services compute them). */
+  private tagged(group: string): string {
+    return this.opts.groupTag ? `${group}-${this.opts.groupTag}` : group;
+  }
+
+  /** The consumer group of a stream's normalizer (the worker's default, plus the run's tag). */
+  normalizerGroup(stream: FlowStream): string {
+    return this.tagged(`normalizer-${stream}`);
+  }
+
+  get sinkGroup(): string {
+    return this.tagged(this.env.AGGREGATION_SINK_GROUP_ID || 'aggregation-sink');
+  }
+
+  /** The groups this flow's services consume in. */
   get consumerGroups(): string[] {
-    const worker = this.env.NORMALIZER_WORKER || 'traffic';
-    return [
-      this.env.NORMALIZER_GROUP_ID || `normalizer-${worker}`,
-      this.env.AGGREGATION_SINK_GROUP_ID || 'aggregation-sink',
-    ];
+    return [...this.streams.map((s) => this.normalizerGroup(s)), this.sinkGroup];
   }
 
   /** Prepares Kafka and the registry, starts every service and waits until each one is ready. */
@@ -120,17 +152,19 @@ export class Pipeline {
   }
 
   private async prepare(): Promise<void> {
-    const busy = await activeConsumers(this.kafka, flowTopics());
+    const busy = await activeConsumers(this.kafka, flowTopics(this.streams));
     if (busy.size > 0) {
       const list = [...busy].map(([g, m]) => `${g} (${m.join(', ')})`).join('; ');
       throw new Error(
-        `the traffic flow is already running (consumer groups with live members: ${list}). ` +
+        `the flow is already running (consumer groups with live members: ${list}). ` +
           'Stop it first (Ctrl-C in the terminal running `make demo`), then try again.',
       );
     }
     if (this.opts.freshTopics) {
-      this.log('recreating the flow topics (empty) and forgetting the flow consumer groups');
-      await recreateTopics(this.kafka);
+      this.log(
+        `recreating the topics of ${this.streams.join(', ')} and every aggregate topic (empty)`,
+      );
+      await recreateTopics(this.kafka, this.streams);
       await this.deleteGroups(this.consumerGroups);
     }
     const created = await ensureAllTopics(this.kafka);
@@ -178,30 +212,43 @@ export class Pipeline {
   private async startServices(): Promise<void> {
     const root = repoRoot();
     const node = process.execPath;
-    this.spec('aggregation-sink', node, [join(root, 'apps/aggregation-sink/dist/main.js')]);
-    this.spec('normalizer', node, [join(root, 'apps/normalizer/dist/main.js')], {
-      NORMALIZER_WORKER: 'traffic',
+    this.spec('aggregation-sink', node, [join(root, 'apps/aggregation-sink/dist/main.js')], {
+      AGGREGATION_SINK_GROUP_ID: this.sinkGroup,
     });
+    for (const s of this.streams) {
+      this.spec(normalizerOf(s), node, [join(root, 'apps/normalizer/dist/main.js')], {
+        NORMALIZER_WORKER: s,
+        NORMALIZER_GROUP_ID: this.normalizerGroup(s),
+        NORMALIZER_METRICS_PORT: String(port(this.env, STREAM_SPECS[s].normalizerPortVar)),
+      });
+    }
     this.spec('spark', sparkPython(this.env), [
       join(root, 'spark/citypulse_spark/main.py'),
       'stream',
-      // the traffic flow's aggregates only (the job runs every stream's by default)
       '--aggregates',
-      'traffic_zone_5m,mobility_index_5m',
+      aggregatesOf(this.streams)
+        .map((a) => a.spark)
+        .join(','),
       ...(this.opts.sparkArgs ?? []),
     ]);
-    const first: ServiceName[] = ['aggregation-sink', 'normalizer', 'spark'];
+    const first = [...this.processes.keys()];
     for (const n of first) this.processes.get(n)!.start();
     this.log(`started ${first.join(', ')}; logs in ${this.opts.runDir}`);
     await Promise.all(first.map((n) => this.waitReady(n)));
-    if (this.opts.generatorArgs) {
-      this.spec('sensor-generator', node, [
-        join(root, 'apps/sensor-generator/dist/main.js'),
-        ...this.opts.generatorArgs,
-      ]);
-      this.processes.get('sensor-generator')!.start();
-      await this.waitReady('sensor-generator');
-    }
+    if (this.opts.generatorArgs)
+      await this.startProducer('sensor-generator', this.opts.generatorArgs);
+    if (this.opts.ticketProducerArgs)
+      await this.startProducer('ticket-producer', this.opts.ticketProducerArgs);
+  }
+
+  /** Starts a producer with these flags (also after start(), once the caller knows them). */
+  async startProducer(
+    name: 'sensor-generator' | 'ticket-producer',
+    args: readonly string[],
+  ): Promise<void> {
+    const main = `apps/${name}/dist/main.js`;
+    this.spec(name, process.execPath, [join(repoRoot(), main), ...args]).start();
+    await this.waitReady(name);
   }
 
   /** Waits for a service's readiness: /health for the Node services, every query running for Spark. */
@@ -211,31 +258,46 @@ export class Pipeline {
     const t0 = Date.now();
     const timeoutMs = this.opts.readyTimeoutMs ?? 180_000;
     const common = { timeoutMs, alive: () => p.running, logFile: p.spec.logFile };
-    switch (name) {
-      case 'normalizer':
-        await waitHttpOk(`${this.urls.normalizerMetrics}/health/ready`, name, common);
-        break;
-      case 'aggregation-sink':
-        await waitHttpOk(`${this.urls.sinkMetrics}/health/ready`, name, common);
-        break;
-      case 'sensor-generator':
-        // a bounded run may finish before anyone looks; that is fine
-        await waitHttpOk(`${this.urls.generatorMetrics}/health/live`, name, {
-          ...common,
-          alive: () => p.running || p.exit?.code === 0,
-        }).catch((e: unknown) => {
-          if (p.exit?.code !== 0) throw e;
-        });
-        break;
-      case 'spark':
-        await waitHttpOk(`${this.urls.sparkMetrics}/metrics`, 'the Spark job', {
-          ...common,
-          ready: (body) =>
-            sum(parsePrometheus(body), 'citypulse_spark_query_active') >= SPARK_QUERIES.length,
-        });
-        break;
+    const stream = this.streams.find((s) => normalizerOf(s) === name);
+    if (stream) {
+      await waitHttpOk(`${this.urls.normalizerMetrics[stream]}/health/ready`, name, common);
+    } else if (name === 'aggregation-sink') {
+      await waitHttpOk(`${this.urls.sinkMetrics}/health/ready`, name, common);
+    } else if (name === 'sensor-generator' || name === 'ticket-producer') {
+      const url =
+        name === 'sensor-generator' ? this.urls.generatorMetrics : this.urls.ticketProducerMetrics;
+      // a bounded run may finish before anyone looks; that is fine
+      await waitHttpOk(`${url}/health/live`, name, {
+        ...common,
+        alive: () => p.running || p.exit?.code === 0,
+      }).catch((e: unknown) => {
+        if (p.exit?.code !== 0) throw e;
+      });
+    } else {
+      await waitHttpOk(`${this.urls.sparkMetrics}/metrics`, 'the Spark job', {
+        ...common,
+        ready: sparkStarted(this.streams),
+      });
     }
     this.log(`${name} ready (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+
+  /**
+   * Whether every stateful Spark query of a stream has its event-time watermark at `ms` or past
+   * it. Which queries those are comes from the job's metrics, not from a list of names: once every
+   * query of the stream has run a batch, the ones that report a watermark are the stateful ones.
+   */
+  async watermarkPassed(stream: FlowStream, ms: number): Promise<boolean> {
+    const m = await scrape(`${this.urls.sparkMetrics}/metrics`);
+    const active = [...byLabel(m, 'citypulse_spark_query_active', 'query')]
+      .filter(([q, v]) => v === 1 && queryOfStream(q, stream))
+      .map(([q]) => q);
+    if (active.length === 0) return false;
+    const batches = byLabel(m, 'citypulse_spark_batches_total', 'query');
+    if (!active.every((q) => (batches.get(q) ?? 0) > 0)) return false;
+    const marks = byLabel(m, 'citypulse_spark_watermark_timestamp_seconds', 'query');
+    const stateful = active.filter((q) => marks.has(q));
+    return stateful.length > 0 && stateful.every((q) => Math.round(marks.get(q)! * 1000) >= ms);
   }
 
   /** SIGKILL a service's process group at once (the fault case). */
@@ -256,24 +318,33 @@ export class Pipeline {
   crashed(): string[] {
     const out: string[] = [];
     for (const [name, p] of this.processes) {
-      if (!p.running && p.exit && !(name === 'sensor-generator' && p.exit.code === 0)) {
+      if (!p.running && p.exit && !(PRODUCERS.includes(name) && p.exit.code === 0)) {
         out.push(`${name} (${p.exit.signal ?? `exit ${p.exit.code}`}; log ${p.spec.logFile})`);
       }
     }
     return out;
   }
 
+  /** Stops the producers (they flush what they hold) and waits for them. */
+  async stopProducers(): Promise<void> {
+    await Promise.all(
+      PRODUCERS.map(async (n) => {
+        const p = this.processes.get(n);
+        if (p?.running) this.log(`stopping ${n}: ${await p.stop(15_000)}`);
+      }),
+    );
+  }
+
   /**
-   * Stops everything: the generator first (it flushes what it holds), then the others together;
+   * Stops everything: the producers first (they flush what they hold), then the others together;
    * each gets SIGTERM, then SIGKILL after its timeout. Safe to call more than once.
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      const gen = this.processes.get('sensor-generator');
-      if (gen?.running) this.log(`stopping sensor-generator: ${await gen.stop(15_000)}`);
+      await this.stopProducers();
       await Promise.all(
         [...this.processes]
-          .filter(([n, p]) => n !== 'sensor-generator' && p.running)
+          .filter(([, p]) => p.running)
           .map(async ([n, p]) =>
             this.log(`stopping ${n}: ${await p.stop(n === 'spark' ? 45_000 : 20_000)}`),
           ),
@@ -305,4 +376,30 @@ function killOnExit(p: Pipeline): void {
       }
     }
   });
+}
+
+/**
+ * The readiness test of the Spark job's /metrics: every query it started is active
+ * (citypulse_spark_query_active 1), each stream of the run has one, and the set of queries has
+ * stayed the same for SPARK_SETTLE_MS (the job starts its queries one after another, and the
+ * metrics answer before the first). No list of query names: the job decides its queries.
+ */
+function sparkStarted(streams: readonly FlowStream[]): (body: string) => boolean {
+  let seen = '';
+  let since = 0;
+  return (body) => {
+    const active = byLabel(parsePrometheus(body), 'citypulse_spark_query_active', 'query');
+    const names = [...active.keys()].sort();
+    const ok =
+      names.length > 0 &&
+      [...active.values()].every((v) => v === 1) &&
+      streams.every((s) => names.some((q) => queryOfStream(q, s)));
+    const now = Date.now();
+    if (!ok || names.join(',') !== seen) {
+      seen = ok ? names.join(',') : '';
+      since = now;
+      return false;
+    }
+    return now - since >= SPARK_SETTLE_MS;
+  };
 }

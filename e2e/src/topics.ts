@@ -2,18 +2,26 @@ import type { StreamName } from '@citypulse/contracts';
 import { contractTopicSpecs, ensureContractTopics, ensureTopics } from '@citypulse/kafka';
 import { waitFor } from '@citypulse/testing';
 import { AssignerProtocol, type Kafka } from 'kafkajs';
+import { ALL_AGGREGATES, FLOW_STREAMS, STREAM_SPECS, type FlowStream } from './streams';
 
-/** The streams of the traffic flow: what the demo and the e2e test run through. */
-export const TRAFFIC_FLOW: readonly StreamName[] = [
-  'trafficRaw',
-  'trafficNormalized',
-  'trafficByZone5m',
-  'mobilityIndex5m',
-];
+/**
+ * The contract streams a flow of these streams runs through: their raw and normalized topics,
+ * and every aggregate topic — the aggregation-sink consumes them all, so a run that left another
+ * stream's aggregates behind would feed them into this run's stores.
+ */
+export function flowContracts(streams: readonly FlowStream[]): StreamName[] {
+  return [
+    ...FLOW_STREAMS.filter((s) => streams.includes(s)).flatMap((s) => [
+      STREAM_SPECS[s].raw,
+      STREAM_SPECS[s].normalized,
+    ]),
+    ...ALL_AGGREGATES.map((a) => a.contract),
+  ];
+}
 
 /** The flow's topics and their DLQs. */
-export function flowTopics(): string[] {
-  return contractTopicSpecs(TRAFFIC_FLOW).map((s) => s.topic);
+export function flowTopics(streams: readonly FlowStream[]): string[] {
+  return contractTopicSpecs(flowContracts(streams)).map((s) => s.topic);
 }
 
 /** Every contract topic and its DLQ, with topics.json's partitions (libs/kafka). */
@@ -57,11 +65,8 @@ export async function activeConsumers(
  * fails with "topic already exists" or "marked for deletion"), then until every new partition
  * has a leader (ensureTopics).
  */
-export async function recreateTopics(
-  kafka: Kafka,
-  streams: readonly StreamName[] = TRAFFIC_FLOW,
-): Promise<void> {
-  const specs = contractTopicSpecs(streams);
+export async function recreateTopics(kafka: Kafka, streams: readonly FlowStream[]): Promise<void> {
+  const specs = contractTopicSpecs(flowContracts(streams));
   const names = specs.map((s) => s.topic);
   const admin = kafka.admin();
   await admin.connect();

@@ -90,7 +90,8 @@ export class NormalizerModel {
       v.speed_unit === 'UNKNOWN' ? (sensor?.unit === 'mph' ? 'MPH' : 'KMH') : v.speed_unit;
     const kmh = unit === 'MPH' ? v.speed * KMH_PER_MPH : v.speed;
     if (!Number.isFinite(kmh) || kmh < 0 || kmh > 250) return 'speed_out_of_range';
-    if (!sensor) return 'unknown_sensor';
+    // an unknown sensor in an unknown zone is reported as the zone
+    if (!sensor) return this.zones.has(canon(v.zone_id)) ? 'unknown_sensor' : 'unknown_zone';
     if (!sensor.active) return 'inactive_sensor';
     if (canon(v.zone_id) !== sensor.zone)
       return this.zones.has(canon(v.zone_id)) ? 'zone_mismatch' : 'unknown_zone';

@@ -1,17 +1,17 @@
 """The table of aggregates: what the job computes, one row per gold table / aggregate topic.
 
 main.py loops over it, for the streaming job and the batch recompute alike. Adding an aggregate is one
-row here and one transform in transforms.py; a stream's bronze, silver, watermark and dedup come with
+row here and its accumulators and finish step in transforms.py; a stream's bronze, silver, watermark and dedup come with
 its first aggregate. Topic names, schemas and keys are never spelled here: ``input`` and ``output`` are
 stream names of libs/contracts/topics.json (contracts.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 
 from . import contracts
 from . import transforms as T
@@ -19,18 +19,27 @@ from . import transforms as T
 
 @dataclass(frozen=True)
 class Aggregate:
-    name: str  # names its queries (gold_<name>, agg_<name>) and --aggregates
+    name: str  # --aggregates, its window state folder, log lines
     input: str  # the contract stream read, e.g. "trafficNormalized"
     length: str  # window length, a Spark interval ("5 minutes")
     slide: str  # how far consecutive windows start apart; == length: tumbling windows
     keys: tuple[str, ...]  # the grouping columns besides the window (the contract key minus window_start)
-    transform: Callable[[DataFrame], DataFrame]  # windowed events -> one row of figures per window and keys
+    accs: Sequence[T.Acc]  # what is kept per window and keys (transforms.py: accumulate -> merge -> finish)
+    finish: Callable[[DataFrame], DataFrame]  # accumulator rows -> the aggregate's rows (contract fields)
     output: str  # the contract stream of the aggregate topic, e.g. "trafficByZone5m"
     gold_table: str  # LAKE_DIR/gold/<gold_table>
 
+    def accumulate(self, events: DataFrame) -> DataFrame:
+        """Deduplicated events -> accumulator rows, one per window and keys."""
+        return T.accumulate(T.assign_windows(events, self.length, self.slide), self.keys, self.accs)
+
+    def merge(self, accumulated: DataFrame, *extra: Column) -> DataFrame:
+        """Accumulator rows (of several batches) -> one per window and keys (+ ``extra`` aggregates)."""
+        return T.merge(accumulated, self.keys, self.accs, *extra)
+
     def compute(self, events: DataFrame) -> DataFrame:
-        """Normalized events (deduplicated; on a stream, with their watermark) -> the aggregate's rows."""
-        return self.transform(T.assign_windows(events, self.length, self.slide))
+        """Deduplicated events, all of them -> the aggregate's rows (what the batch recompute does)."""
+        return self.finish(self.accumulate(events))
 
 
 TRAFFIC_ZONE_5M = Aggregate(
@@ -39,7 +48,8 @@ TRAFFIC_ZONE_5M = Aggregate(
     length="5 minutes",
     slide="5 minutes",
     keys=("zone_id",),
-    transform=T.zone_windows,
+    accs=T.ZONE_ACCS,
+    finish=T.zone_finish,
     output=contracts.TRAFFIC_BY_ZONE_5M,
     gold_table="traffic_zone_5m",
 )
@@ -49,7 +59,8 @@ MOBILITY_INDEX_5M = Aggregate(
     length="5 minutes",
     slide="5 minutes",
     keys=(),
-    transform=T.city_mobility,
+    accs=T.CITY_ACCS,
+    finish=T.city_finish,
     output=contracts.MOBILITY_INDEX_5M,
     gold_table="mobility_index_5m",
 )
@@ -59,7 +70,8 @@ TRANSPORT_LINE_10M = Aggregate(
     length="10 minutes",
     slide="10 minutes",
     keys=("line_id",),
-    transform=T.transport_lines,
+    accs=T.TRANSPORT_ACCS,
+    finish=T.transport_finish,
     output=contracts.TRANSPORT_BY_LINE_10M,
     gold_table="transport_line_10m",
 )
@@ -69,7 +81,8 @@ INCIDENTS_ZONE_15M = Aggregate(
     length="15 minutes",
     slide="15 minutes",
     keys=("zone_id", "severity"),
-    transform=T.incident_zones,
+    accs=T.INCIDENT_ACCS,
+    finish=T.incident_finish,
     output=contracts.INCIDENTS_BY_ZONE_15M,
     gold_table="incidents_zone_15m",
 )
@@ -79,7 +92,8 @@ TICKETS_PRIORITY_1M = Aggregate(
     length="1 minute",
     slide="1 minute",
     keys=("priority",),
-    transform=T.ticket_priorities,
+    accs=T.TICKET_ACCS,
+    finish=T.ticket_finish,
     output=contracts.TICKETS_BY_PRIORITY_1M,
     gold_table="tickets_priority_1m",
 )

@@ -21,19 +21,21 @@ The table (--aggregates picks some; default all):
 stream  reads the normalized topic of each stream the chosen aggregates need (Confluent-framed Avro:
         each message decoded with the writer schema of its schema id, fetched from the registry at
         start, resolved to the libs/contracts schema; an id registered after the start counts as
-        invalid until a restart) and runs these queries, each with its checkpoint under
+        invalid until a restart) and runs three queries per stream, each with its checkpoint under
         CHECKPOINT_DIR/<query>, so a restart resumes with nothing lost and nothing counted twice:
-          bronze_<stream>       raw Kafka bytes       -> LAKE_DIR/bronze/<stream>      (by ingest_date)
-          silver_<stream>       decoded records       -> LAKE_DIR/silver/<stream>      (by event_date)
-          gold_<aggregate>      final windows         -> LAKE_DIR/gold/<aggregate>     (append)
-          agg_<aggregate>       live window updates   -> the aggregate's topic         (update)
-        (4 streams x 2 + 5 aggregates x 2 = 18 queries with everything on; traffic alone is the
-        6 queries bronze_traffic, silver_traffic, gold_/agg_traffic_zone_5m, gold_/agg_mobility_index_5m.)
+          bronze_<stream>   raw Kafka bytes     -> LAKE_DIR/bronze/<stream>         (file sink, by ingest_date)
+          silver_<stream>   decoded records     -> LAKE_DIR/silver/<stream>         (file sink, by event_date)
+          windows_<stream>  every aggregate of the stream, from one read, one decode and one dedup
+                            (WindowWriter: each micro-batch is accumulated into the open windows):
+                              live window updates -> each aggregate's topic
+                              closed windows      -> LAKE_DIR/gold/<aggregate>/batch=<N>
+        (4 streams x 3 = 12 queries with everything on; traffic alone is bronze_traffic, silver_traffic
+        and windows_traffic, which computes traffic_zone_5m and mobility_index_5m.)
         Records later than the watermark are dropped and counted (citypulse_spark_late_records_dropped
         on :SPARK_METRICS_PORT/metrics); duplicate event ids within the watermark count once.
-batch   recomputes gold from silver with the same transforms, into --gold-dir (default
-        LAKE_DIR/gold-recomputed/<aggregate>; the streaming gold folders belong to their file sinks'
-        _spark_metadata logs and are never overwritten). It includes records the stream dropped as late.
+batch   recomputes gold from silver with the same accumulate/finish steps, into --gold-dir (default
+        LAKE_DIR/gold-recomputed/<aggregate>; the streaming gold folders belong to the stream job and are
+        never overwritten). It includes records the stream dropped as late.
 
 On a Spark cluster (no Python UDFs, so executors need no Python code of ours):
     spark-submit --master spark://HOST:7077 \\
@@ -44,11 +46,15 @@ On a Spark cluster (no Python UDFs, so executors need no Python code of ours):
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import shutil
 import signal
 import sys
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a file (spark-submit .../main.py): make the package importable
@@ -219,17 +225,127 @@ def _file_sink(df: DataFrame, name: str, path: Path, cfg: JobConfig, partition_b
     return w.start()
 
 
-def _kafka_sink(updates: DataFrame, name: str, topic: str, cfg: JobConfig) -> StreamingQuery:
-    return (
-        updates.writeStream.queryName(name)
-        .format("kafka")
-        .outputMode("update")
-        .option("kafka.bootstrap.servers", cfg.brokers)
-        .option("topic", topic)
-        .option("checkpointLocation", str(cfg.checkpoint_dir / name))
-        .trigger(processingTime=cfg.trigger)
-        .start()
-    )
+class WindowState:
+    """The open windows of one aggregate, as accumulator rows, versioned by micro-batch:
+    ``<folder>/<aggregate>/batch=<N>`` holds the windows still open after batch N.
+
+    Batch N reads the newest version older than N, so a batch Spark runs again after a crash (the same
+    input offsets, the same watermark: both are in the offset log) starts from the same state and
+    writes the same result over its own version: nothing is lost or counted twice. Versions older
+    than N - 1 are deleted once N is written (N - 1 stays until Spark has committed N).
+
+    Paths are local (or a shared mount), as the job's lake and checkpoints are.
+    """
+
+    def __init__(self, spark: SparkSession, folder: Path) -> None:
+        self.spark, self.folder = spark, folder
+
+    def _versions(self, aggregate: str) -> list[int]:
+        root = self.folder / aggregate
+        if not root.exists():
+            return []
+        out = []
+        for d in root.iterdir():
+            name, _, n = d.name.partition("=")
+            if name == "batch" and n.isdigit() and (d / "_SUCCESS").exists():
+                out.append(int(n))
+        return sorted(out)
+
+    def read(self, aggregate: str, before: int) -> DataFrame | None:
+        """The open windows after the newest batch older than ``before``; None before the first."""
+        older = [v for v in self._versions(aggregate) if v < before]
+        if not older:
+            return None
+        return self.spark.read.parquet(str(self.folder / aggregate / f"batch={older[-1]}"))
+
+    def write(self, aggregate: str, batch_id: int, open_windows: DataFrame) -> None:
+        open_windows.write.mode("overwrite").parquet(str(self.folder / aggregate / f"batch={batch_id}"))
+        for v in self._versions(aggregate):
+            if v < batch_id - 1:
+                shutil.rmtree(self.folder / aggregate / f"batch={v}", ignore_errors=True)
+
+
+def batch_watermark(checkpoint: Path, batch_id: int) -> datetime:
+    """The event-time watermark Spark applies in micro-batch ``batch_id``: ``batchWatermarkMs`` of the
+    batch's entry in the query's offset log (written before the batch runs, read again when it is run
+    again after a crash). The dedup before the window state drops every record at or behind it, so a
+    window that ends at or before it gets nothing more: it is final."""
+    lines = (checkpoint / "offsets" / str(batch_id)).read_text().splitlines()
+    meta = json.loads(lines[1])  # line 0 is the log's version ("v1")
+    return datetime.fromtimestamp(int(meta.get("batchWatermarkMs", 0)) / 1000, tz=UTC)
+
+
+@dataclass
+class WindowWriter:
+    """The foreachBatch body of a stream's windows query: each micro-batch's deduplicated events are
+    accumulated per aggregate, merged into the open windows (WindowState), and then
+
+      kafka  every window this batch changed goes to the aggregate's topic (live updates; at least
+             once: a batch run again sends its updates again, the sink keeps the newest)
+      gold   every window the watermark closed in this batch is appended to LAKE_DIR/gold/<table>,
+             in ``batch=<N>`` (written with overwrite: a batch run again replaces its own files)
+
+    One query per stream reads, decodes and deduplicates the stream once for all its aggregates;
+    the aggregation of a micro-batch is a plain batch job over its events and the few open windows.
+    """
+
+    spark: SparkSession
+    cfg: JobConfig
+    aggregates: Sequence[A.Aggregate]
+    checkpoint: Path
+    schema_ids: Mapping[str, int]
+
+    def __post_init__(self) -> None:
+        self.state = WindowState(self.spark, self.checkpoint / "windows")
+
+    def __call__(self, events: DataFrame, batch_id: int) -> None:
+        t0 = time.monotonic()
+        watermark = batch_watermark(self.checkpoint, batch_id)
+        events = events.persist()
+        try:
+            n = events.count()
+            t1 = time.monotonic()
+            for a in self.aggregates:
+                self._aggregate(a, events, batch_id, watermark)
+        finally:
+            events.unpersist()
+        log.info(
+            "%s batch %d: %d events (read, decoded, deduplicated in %.1f s), %s in %.1f s",
+            self.checkpoint.name,
+            batch_id,
+            n,
+            t1 - t0,
+            [a.name for a in self.aggregates],
+            time.monotonic() - t1,
+        )
+
+    def _aggregate(self, a: A.Aggregate, events: DataFrame, batch_id: int, watermark: datetime) -> None:
+        rows = a.accumulate(events).withColumn("_changed", F.lit(True))
+        held = self.state.read(a.name, before=batch_id)
+        if held is not None:
+            rows = rows.unionByName(held.withColumn("_changed", F.lit(False)))
+        merged = a.merge(rows, F.max("_changed").alias("_changed")).persist()
+        try:
+            closed = F.col(f"{T.WINDOW_COL}.end") <= F.lit(watermark)
+            self.state.write(a.name, batch_id, merged.where(~closed).drop("_changed"))
+            if "gold" in self.cfg.outputs:
+                final = merged.where(closed)
+                if not final.isEmpty():
+                    path = self.cfg.lake_dir / "gold" / a.gold_table / f"batch={batch_id}"
+                    a.finish(final).write.mode("overwrite").parquet(str(path))
+            if "kafka" in self.cfg.outputs:
+                out = contracts.stream(a.output)
+                changed = a.finish(merged.where("_changed"))
+                updates = T.as_updates(changed, out.key_fields, out.key_separator, F.current_timestamp())
+                (
+                    T.encode_confluent_avro(updates, out.schema, self.schema_ids[a.name])
+                    .write.format("kafka")
+                    .option("kafka.bootstrap.servers", self.cfg.brokers)
+                    .option("topic", self.cfg.topic(a.output))
+                    .save()
+                )
+        finally:
+            merged.unpersist()
 
 
 def _stream_queries(
@@ -240,7 +356,7 @@ def _stream_queries(
     writers: Mapping[int, str],
     schema_ids: Mapping[str, int],
 ) -> Iterator[StreamingQuery]:
-    """Starts one stream's queries: bronze, silver, then each aggregate's gold and agg (see the usage)."""
+    """Starts one stream's queries: bronze, silver, and windows for all its aggregates (see the usage)."""
     stream, lake = contracts.stream(stream_name), A.lake_name(stream_name)
 
     def src() -> DataFrame:  # one Kafka source per query
@@ -251,18 +367,28 @@ def _stream_queries(
     if "silver" in cfg.outputs:
         silver = T.for_silver(records(src(), stream, writers))
         yield _file_sink(silver, f"silver_{lake}", cfg.lake_dir / "silver" / lake, cfg, "event_date")
-    if "gold" in cfg.outputs:
-        for a in aggregates:
-            gold = a.compute(windowed_input(src(), stream, cfg, writers))
-            yield _file_sink(gold, f"gold_{a.name}", cfg.lake_dir / "gold" / a.gold_table, cfg)
-    if "kafka" in cfg.outputs:
-        now = F.current_timestamp()  # the micro-batch's time: grows with every update of a window
-        for a in aggregates:
-            out = contracts.stream(a.output)
-            windows = a.compute(windowed_input(src(), stream, cfg, writers))
-            updates = T.as_updates(windows, out.key_fields, out.key_separator, now)
-            encoded = T.encode_confluent_avro(updates, out.schema, schema_ids[a.name])
-            yield _kafka_sink(encoded, f"agg_{a.name}", cfg.topic(a.output), cfg)
+    if {"gold", "kafka"} & set(cfg.outputs):
+        events = windowed_input(src(), stream, cfg, writers)
+        yield start_windows_query(spark, cfg, f"windows_{lake}", events, aggregates, schema_ids)
+
+
+def start_windows_query(
+    spark: SparkSession,
+    cfg: JobConfig,
+    name: str,
+    events: DataFrame,
+    aggregates: Sequence[A.Aggregate],
+    schema_ids: Mapping[str, int],
+) -> StreamingQuery:
+    """The windows query of a stream: its deduplicated, watermarked ``events`` into WindowWriter."""
+    checkpoint = cfg.checkpoint_dir / name
+    return (
+        events.writeStream.queryName(name)
+        .foreachBatch(WindowWriter(spark, cfg, aggregates, checkpoint, schema_ids))
+        .option("checkpointLocation", str(checkpoint))
+        .trigger(processingTime=cfg.trigger)
+        .start()
+    )
 
 
 def start_streaming(spark: SparkSession, cfg: JobConfig) -> list[StreamingQuery]:
@@ -288,12 +414,16 @@ def start_streaming(spark: SparkSession, cfg: JobConfig) -> list[StreamingQuery]
 
 
 def late_counting_queries(table: Sequence[A.Aggregate], outputs: Sequence[str]) -> dict[str, str]:
-    """{query name: stream}: per stream, the one stateful query whose dropped-late count is the stream's
-    citypulse_spark_stream_late_records_dropped (each stateful query of a stream drops the same records)."""
-    kind = "gold" if "gold" in outputs else "agg" if "kafka" in outputs else None
-    if kind is None:
+    """{query name: stream}: per stream its windows query, the one stateful query of the stream, whose
+    dropped-late count is the stream's citypulse_spark_stream_late_records_dropped."""
+    if not {"gold", "kafka"} & set(outputs):
         return {}
-    return {f"{kind}_{aggs[0].name}": A.lake_name(stream) for stream, aggs in A.by_input(table).items()}
+    return {f"windows_{A.lake_name(stream)}": A.lake_name(stream) for stream in A.by_input(table)}
+
+
+def query_stream(query: str) -> str:
+    """The stream (lake name) a query of the job reads: "windows_traffic" -> "traffic"."""
+    return query.partition("_")[2]
 
 
 def stop_all(queries: list[StreamingQuery]) -> None:

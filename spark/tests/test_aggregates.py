@@ -4,6 +4,7 @@ Kafka) against the same transform on a static frame. No services."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from pyspark.testing import assertDataFrameEqual
 
 from citypulse_spark import aggregates as A
 from citypulse_spark import contracts
+from citypulse_spark import main as job
 from citypulse_spark import transforms as T
 from tests.avro_helpers import (
     Record,
@@ -292,44 +294,34 @@ def test_ticket_count_on_a_one_minute_window_sliding_every_twenty_seconds(spark)
 # --- every aggregate on a stream ----------------------------------------------------------------------
 
 
-def _run_rounds(spark, tmp_path: Path, agg: A.Aggregate, rounds: list[list[Record]]) -> tuple[Any, Any, int]:
+def _run_rounds(spark, tmp_path: Path, agg: A.Aggregate, rounds: list[list[Record]]) -> tuple[Any, int]:
     """The aggregate on a stream of ``rounds`` (one file each, processed one after the other) as the job
-    wires it: watermark 2 minutes, dedup, compute; gold in append mode and encoded updates in update
-    mode (memory sinks). Returns the gold rows, the update messages and the records dropped as late."""
+    wires it (main.start_windows_query: watermark 2 minutes, dedup, WindowWriter), gold only (Kafka is
+    tested with the real broker in test_streaming_job). Returns the gold rows and the records dropped
+    as late."""
     src_dir = tmp_path / "in"
     src_dir.mkdir()
-    out = contracts.stream(agg.output)
     schema = contract_events(spark, agg.input, rounds[0]).schema
-
-    def events() -> DataFrame:
-        stream = spark.readStream.schema(schema).option("recursiveFileLookup", "true").parquet(str(src_dir))
-        return T.drop_duplicate_events(T.with_event_time_watermark(stream, "2 minutes"))
-
-    updates = T.as_updates(agg.compute(events()), out.key_fields, out.key_separator, F.current_timestamp())
-    started = [
-        agg.compute(events())
-        .writeStream.format("memory")
-        .queryName(f"gold_{agg.name}_test")
-        .outputMode("append")
-        .option("checkpointLocation", str(tmp_path / "cp-gold"))
-        .start(),
-        T.encode_confluent_avro(updates, out.schema, 1)
-        .writeStream.format("memory")
-        .queryName(f"agg_{agg.name}_test")
-        .outputMode("update")
-        .option("checkpointLocation", str(tmp_path / "cp-agg"))
-        .start(),
-    ]
+    stream = spark.readStream.schema(schema).option("recursiveFileLookup", "true").parquet(str(src_dir))
+    events = T.drop_duplicate_events(T.with_event_time_watermark(stream, "2 minutes"))
+    cfg = job.JobConfig(
+        brokers="unused:9092",
+        registry_url="http://unused",
+        registry_auth=None,
+        lake_dir=tmp_path / "lake",
+        checkpoint_dir=tmp_path / "checkpoints",
+        outputs=("gold",),
+        trigger="100 milliseconds",
+    )
+    query = job.start_windows_query(spark, cfg, f"windows_{agg.name}_test", events, [agg], {})
     try:
         for i, records in enumerate(rounds):
             contract_events(spark, agg.input, records).coalesce(1).write.parquet(str(src_dir / f"round-{i}"))
-            for q in started:
-                q.processAllAvailable()
-        late = sum(op["numRowsDroppedByWatermark"] for p in started[0].recentProgress for op in p["stateOperators"])
-        return spark.table(f"gold_{agg.name}_test"), spark.table(f"agg_{agg.name}_test").collect(), late
+            query.processAllAvailable()
+        late = sum(op["numRowsDroppedByWatermark"] for p in query.recentProgress for op in p["stateOperators"])
+        return spark.read.parquet(str(cfg.lake_dir / "gold" / agg.gold_table)).drop("batch"), late
     finally:
-        for q in started:
-            q.stop()
+        query.stop()
 
 
 @pytest.mark.parametrize("agg", A.AGGREGATES, ids=lambda a: a.name)
@@ -342,13 +334,94 @@ def test_every_aggregate_on_a_stream_gives_the_static_result_for_closed_windows(
         # that follows (processAllAvailable waits for it) closes every 08:0x window, none of 09:00
         [make("late", at(7, 58)), make("push", at(9, 0))],
     ]
-    gold, messages, late = _run_rounds(spark, tmp_path, agg, rounds)
+    gold, late = _run_rounds(spark, tmp_path, agg, rounds)
 
     expected = agg.compute(contract_events(spark, agg.input, first))
     assertDataFrameEqual(gold, expected, rtol=1e-9)
     assert late == 1
-    out = contracts.stream(agg.output)
-    keys = {confluent_decode(parsed(out.schema), bytes(m.value))[1]["event_id"].rsplit("|", 1)[0] for m in messages}
-    assert {m.key for m in messages} == keys
-    starts = {str(int(r.window_start.replace(tzinfo=UTC).timestamp() * 1000)) for r in gold.collect()}
-    assert starts <= {k.split(out.key_separator)[-1] for k in keys}  # every closed window was sent as updates too
+
+
+# a record of the stream, varied by its index: several keys, windows, entities and values
+VARIED: dict[str, Callable[[int], Record]] = {
+    contracts.TRAFFIC_NORMALIZED: lambda i: traffic_reading(
+        f"t{i}",
+        at(8, i % 12, i * 7 % 60),
+        zone_id=f"Z0{i % 3}",
+        speed_kmh=i * 3.5,
+        vehicle_count=i,
+        occupancy_pct=i * 7 % 100,
+    ),
+    contracts.TRANSPORT_NORMALIZED: lambda i: transport_status(
+        f"p{i}",
+        at(8, i % 12, i * 7 % 60),
+        vehicle_id=f"V{i % 4}",
+        line_id=f"L{i % 2}",
+        delay_seconds=i * 37 % 400 - 60,
+        passenger_count=i * 13 % 100,
+    ),
+    contracts.INCIDENTS_NORMALIZED: lambda i: incident_report(
+        f"i{i}",
+        at(8, i % 12, i * 7 % 60),
+        incident_id=f"I{i % 5}",
+        zone_id=f"Z0{i % 2}",
+        severity=("LOW", "HIGH", "CRITICAL")[i % 3],
+    ),
+    contracts.TICKETS_NORMALIZED: lambda i: support_ticket(
+        f"k{i}", at(8, i % 12, i * 7 % 60), ticket_id=f"T{i % 10}", priority=("LOW", "URGENT")[i % 2]
+    ),
+}
+
+
+@pytest.mark.parametrize("agg", A.AGGREGATES, ids=lambda a: a.name)
+def test_accumulators_merged_batch_by_batch_give_the_result_of_all_events_at_once(spark, agg):
+    """What the streaming job relies on: windows accumulated micro-batch by micro-batch, each merged into
+    the windows held so far, finish as the aggregate of every event at once."""
+    records = [VARIED[agg.input](i) for i in range(30)]
+    batches = [records[0::3], records[1::3], records[2::3]]
+    held = None
+    for batch in batches:
+        rows = agg.accumulate(contract_events(spark, agg.input, batch))
+        held = agg.merge(rows if held is None else held.unionByName(rows))
+    assert held is not None
+    assertDataFrameEqual(agg.finish(held), agg.compute(contract_events(spark, agg.input, records)), rtol=1e-9)
+
+
+def test_a_micro_batch_run_again_after_a_crash_neither_loses_nor_double_counts(spark, tmp_path):
+    """WindowWriter as Spark drives it, batch by batch, with batch 1 run twice (Spark runs a batch again
+    when the job died before committing it): the state and gold are as if it ran once."""
+    agg = A.TRAFFIC_ZONE_5M
+    checkpoint = tmp_path / "checkpoints" / "windows_test"
+    cfg = job.JobConfig(
+        brokers="unused:9092",
+        registry_url="http://unused",
+        registry_auth=None,
+        lake_dir=tmp_path / "lake",
+        checkpoint_dir=tmp_path / "checkpoints",
+        outputs=("gold",),
+    )
+    writer = job.WindowWriter(spark, cfg, [agg], checkpoint, {})
+
+    def run(batch_id: int, watermark: datetime, records: list[Record]) -> None:
+        # the offset log's entry for the batch, as Spark writes it before running the batch
+        (checkpoint / "offsets").mkdir(parents=True, exist_ok=True)
+        meta = {"batchWatermarkMs": int(watermark.timestamp() * 1000), "batchTimestampMs": 0}
+        (checkpoint / "offsets" / str(batch_id)).write_text(f"v1\n{json.dumps(meta)}\n")
+        writer(contract_events(spark, agg.input, records), batch_id)
+
+    b0 = [traffic_reading("a", at(8, 1), speed_kmh=10), traffic_reading("b", at(8, 2), speed_kmh=20)]
+    b1 = [traffic_reading("c", at(8, 3), speed_kmh=30), traffic_reading("d", at(8, 6), speed_kmh=40)]
+    b2 = [traffic_reading("e", at(8, 20), speed_kmh=50)]
+    run(0, datetime.fromtimestamp(0, UTC), b0)
+    run(1, at(8, 0), b1)
+    run(1, at(8, 0), b1)  # again: reads the state of batch 0, not its own
+    run(2, at(8, 9), b2)  # the watermark passed 08:05: the 08:00 window is final, 08:05 is not
+
+    gold = spark.read.parquet(str(cfg.lake_dir / "gold" / agg.gold_table))
+    assert [r.batch for r in gold.select("batch").distinct().collect()] == [2]
+    assertDataFrameEqual(gold.drop("batch"), agg.compute(contract_events(spark, agg.input, b0 + b1[:1])), rtol=1e-9)
+    held = writer.state.read(agg.name, before=3)
+    assert held is not None
+    assertDataFrameEqual(
+        agg.finish(held), agg.compute(contract_events(spark, agg.input, b1[1:] + b2)), rtol=1e-9
+    )  # 08:05 and 08:20 still open
+    assert sorted(p.name for p in (checkpoint / "windows" / agg.name).iterdir()) == ["batch=1", "batch=2"]

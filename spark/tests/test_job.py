@@ -44,17 +44,16 @@ def test_the_job_runs_the_whole_table_unless_told_otherwise():
     assert batch.aggregates == tuple(a.name for a in A.AGGREGATES)
 
 
-def test_one_late_counter_per_stream_from_its_first_stateful_query():
+def test_one_late_counter_per_stream_from_its_windows_query():
     assert job.late_counting_queries(A.AGGREGATES, job.OUTPUTS) == {
-        "gold_traffic_zone_5m": "traffic",
-        "gold_transport_line_10m": "transport",
-        "gold_incidents_zone_15m": "incidents",
-        "gold_tickets_priority_1m": "tickets",
+        "windows_traffic": "traffic",
+        "windows_transport": "transport",
+        "windows_incidents": "incidents",
+        "windows_tickets": "tickets",
     }
-    assert job.late_counting_queries((A.MOBILITY_INDEX_5M,), ("silver", "kafka")) == {
-        "agg_mobility_index_5m": "traffic"
-    }
+    assert job.late_counting_queries((A.MOBILITY_INDEX_5M,), ("silver", "kafka")) == {"windows_traffic": "traffic"}
     assert job.late_counting_queries(A.AGGREGATES, ("bronze", "silver")) == {}
+    assert job.query_stream("windows_traffic") == job.query_stream("bronze_traffic") == "traffic"
 
 
 # --- the input subjects' writer schemas -----------------------------------------------------------------

@@ -33,16 +33,19 @@ export {
 } from '@citypulse/simulation';
 export {
   MALFORMED_VARIANTS,
+  TRAFFIC_FAULTS,
   corrupt,
   type GeneratedRecord,
   type MalformedVariant,
 } from './traffic/traffic-faults';
 export {
+  TRANSPORT_FAULTS,
   TRANSPORT_MALFORMED_VARIANTS,
   type TransportMalformedVariant,
   type TransportRecord,
 } from './transport/transport-faults';
 export {
+  INCIDENT_FAULTS,
   INCIDENT_MALFORMED_VARIANTS,
   type IncidentMalformedVariant,
   type IncidentRecord,

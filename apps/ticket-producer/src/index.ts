@@ -14,6 +14,7 @@ export {
   type TicketModelOptions,
 } from './tickets/ticket-model';
 export {
+  TICKET_FAULTS,
   TICKET_MALFORMED_VARIANTS,
   corruptTicket,
   type TicketMalformedVariant,

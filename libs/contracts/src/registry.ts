@@ -1,10 +1,20 @@
 import { allContracts, type StreamContract } from './contracts';
 
-/** Where the Confluent-compatible schema registry is (libs/config's SchemaRegistryConfig fits). */
-export interface RegistryConnection {
+/**
+ * How to reach a Confluent-compatible schema registry: libs/config's registry fragment (`url`,
+ * `auth`) fits as it is; `username`/`password` are the flat spelling of the same basic auth.
+ */
+export interface SchemaRegistryOptions {
   url: string;
-  auth?: { username: string; password: string };
+  auth?: { username: string; password: string } | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+  /** per request (default 10 s) */
+  timeoutMs?: number;
 }
+
+/** The earlier name of the connection options, kept for the callers that use it. */
+export type RegistryConnection = SchemaRegistryOptions;
 
 export type Compatibility =
   | 'NONE'
@@ -15,47 +25,144 @@ export type Compatibility =
   | 'FULL'
   | 'FULL_TRANSITIVE';
 
-/** A registry answer other than 2xx. 409 = incompatible schema; 5xx and network errors are retriable. */
+export interface RegisteredSchema {
+  id: number;
+  version: number;
+  subject: string;
+  schema: string;
+}
+
+/**
+ * A registry answer other than 2xx, or no answer. `status` 0 = unreachable (or timed out), 404 =
+ * no such schema or subject (`notFound`), 409 = incompatible schema. Unreachable, 408, 429 and 5xx
+ * are `retriable` (code REGISTRY_UNAVAILABLE); the rest are not (REGISTRY_ERROR).
+ */
 export class SchemaRegistryError extends Error {
-  readonly code = 'SCHEMA_REGISTRY';
+  readonly code: 'REGISTRY_UNAVAILABLE' | 'REGISTRY_ERROR';
+  readonly retriable: boolean;
+
   constructor(
     message: string,
     readonly status: number,
+    /** the registry's own error code, e.g. 40401 (subject not found), 409 */
     readonly errorCode: number | undefined,
-    readonly retriable: boolean,
     options?: { cause?: unknown },
   ) {
     super(message, options);
     this.name = 'SchemaRegistryError';
+    this.retriable = status === 0 || status === 408 || status === 429 || status >= 500;
+    this.code = this.retriable ? 'REGISTRY_UNAVAILABLE' : 'REGISTRY_ERROR';
+  }
+
+  get notFound(): boolean {
+    return this.status === 404;
   }
 }
 
-async function call<T>(
-  conn: RegistryConnection,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/vnd.schemaregistry.v1+json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/vnd.schemaregistry.v1+json';
-  if (conn.auth) {
-    headers.Authorization = `Basic ${Buffer.from(`${conn.auth.username}:${conn.auth.password}`).toString('base64')}`;
+const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+
+/**
+ * The platform's one client of the Confluent schema-registry REST API (plain `fetch`, basic auth,
+ * a timeout per request): what the Avro serde needs (schema by id, register, latest) and what
+ * deployments and tests need (compatibility, compatibility checks, deleting a subject). Every
+ * failure is a SchemaRegistryError.
+ */
+export class SchemaRegistryClient {
+  private readonly base: string;
+  private readonly authorization: string | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(opts: SchemaRegistryOptions) {
+    this.base = opts.url.replace(/\/+$/, '');
+    const user = opts.auth?.username ?? opts.username;
+    const pass = opts.auth?.password ?? opts.password ?? '';
+    this.authorization = user
+      ? `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`
+      : undefined;
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
   }
-  const url = `${conn.url.replace(/\/+$/, '')}${path}`;
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (e) {
-    throw new SchemaRegistryError(`${method} ${path}: registry unreachable`, 0, undefined, true, {
-      cause: e,
-    });
+
+  /** The registry's address, without a trailing slash. */
+  get url(): string {
+    return this.base;
   }
-  const text = await res.text();
-  if (!res.ok) {
+
+  /** The schema registered under an id (what a Confluent frame names). */
+  schemaById(id: number): Promise<{ schema: string; schemaType?: string }> {
+    return this.request('GET', `/schemas/ids/${id}`);
+  }
+
+  /** Registers an Avro schema under a subject (idempotent: the same schema keeps its id). Returns the id. */
+  async register(subject: string, schema: string): Promise<number> {
+    const r = await this.request<{ id: number }>('POST', `${subjectPath(subject)}/versions`, {
+      schema,
+      schemaType: 'AVRO',
+    });
+    return r.id;
+  }
+
+  /** The latest version registered under a subject. */
+  latest(subject: string): Promise<RegisteredSchema> {
+    return this.request('GET', `${subjectPath(subject)}/versions/latest`);
+  }
+
+  /** Sets a subject's compatibility level (allowed before the subject's first version). */
+  async setCompatibility(subject: string, level: Compatibility): Promise<void> {
+    await this.request('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: level });
+  }
+
+  /** A subject's own compatibility level, or undefined when it has none. */
+  async getCompatibility(subject: string): Promise<string | undefined> {
+    try {
+      const r = await this.request<{ compatibilityLevel?: string }>(
+        'GET',
+        `/config/${encodeURIComponent(subject)}`,
+      );
+      return r.compatibilityLevel;
+    } catch (e) {
+      if (e instanceof SchemaRegistryError && e.notFound) return undefined;
+      throw e;
+    }
+  }
+
+  /** Whether a schema may become the next version of a subject under its compatibility level. */
+  async isCompatible(subject: string, schema: string): Promise<boolean> {
+    const r = await this.request<{ is_compatible: boolean }>(
+      'POST',
+      `/compatibility${subjectPath(subject)}/versions/latest`,
+      { schema, schemaType: 'AVRO' },
+    );
+    return r.is_compatible;
+  }
+
+  /** Deletes a subject (soft, then permanently); for tests and tooling. */
+  async deleteSubject(subject: string): Promise<void> {
+    await this.request('DELETE', subjectPath(subject));
+    await this.request('DELETE', `${subjectPath(subject)}?permanent=true`);
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: CONTENT_TYPE };
+    if (body !== undefined) headers['Content-Type'] = CONTENT_TYPE;
+    if (this.authorization) headers.Authorization = this.authorization;
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (cause) {
+      throw new SchemaRegistryError(
+        `schema registry unreachable: ${method} ${path}`,
+        0,
+        undefined,
+        { cause },
+      );
+    }
+    const text = await res.text();
+    if (res.ok) return (text ? JSON.parse(text) : {}) as T;
     let detail: { message?: string; error_code?: number } = {};
     try {
       detail = JSON.parse(text) as typeof detail;
@@ -63,79 +170,15 @@ async function call<T>(
       detail = { message: text.slice(0, 300) };
     }
     throw new SchemaRegistryError(
-      `${method} ${path}: ${res.status} ${detail.message ?? res.statusText}`,
+      `schema registry: ${method} ${path} -> HTTP ${res.status}: ${detail.message ?? res.statusText}`,
       res.status,
       detail.error_code,
-      res.status >= 500 || res.status === 429,
     );
   }
-  return (text ? JSON.parse(text) : undefined) as T;
 }
 
-/** Sets a subject's compatibility level (allowed before the subject's first version). */
-export async function setCompatibility(
-  conn: RegistryConnection,
-  subject: string,
-  level: Compatibility,
-): Promise<void> {
-  await call(conn, 'PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: level });
-}
-
-/** A subject's own compatibility level, or undefined when it has none. */
-export async function getCompatibility(
-  conn: RegistryConnection,
-  subject: string,
-): Promise<string | undefined> {
-  try {
-    const r = await call<{ compatibilityLevel?: string }>(
-      conn,
-      'GET',
-      `/config/${encodeURIComponent(subject)}`,
-    );
-    return r.compatibilityLevel;
-  } catch (e) {
-    if (e instanceof SchemaRegistryError && e.status === 404) return undefined;
-    throw e;
-  }
-}
-
-/** Registers a schema under a subject (idempotent: the same schema gets the same id). Returns the id. */
-export async function registerSchema(
-  conn: RegistryConnection,
-  subject: string,
-  schema: string,
-): Promise<number> {
-  const r = await call<{ id: number }>(
-    conn,
-    'POST',
-    `/subjects/${encodeURIComponent(subject)}/versions`,
-    {
-      schema,
-    },
-  );
-  return r.id;
-}
-
-/** Whether a schema may become the next version of a subject under its compatibility level. */
-export async function isCompatible(
-  conn: RegistryConnection,
-  subject: string,
-  schema: string,
-): Promise<boolean> {
-  const r = await call<{ is_compatible: boolean }>(
-    conn,
-    'POST',
-    `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest`,
-    { schema },
-  );
-  return r.is_compatible;
-}
-
-/** Deletes a subject (soft, then permanently); for tests and tooling. */
-export async function deleteSubject(conn: RegistryConnection, subject: string): Promise<void> {
-  const path = `/subjects/${encodeURIComponent(subject)}`;
-  await call(conn, 'DELETE', path);
-  await call(conn, 'DELETE', `${path}?permanent=true`);
+function subjectPath(subject: string): string {
+  return `/subjects/${encodeURIComponent(subject)}`;
 }
 
 export interface RegisteredContract {
@@ -150,16 +193,18 @@ export interface RegisteredContract {
  * A schema change that breaks compatibility fails here with a 409 SchemaRegistryError.
  */
 export async function registerContracts(
-  conn: RegistryConnection,
+  registry: SchemaRegistryOptions | SchemaRegistryClient,
   opts: { compatibility?: Compatibility; contracts?: StreamContract[] } = {},
 ): Promise<RegisteredContract[]> {
+  const client =
+    registry instanceof SchemaRegistryClient ? registry : new SchemaRegistryClient(registry);
   const out: RegisteredContract[] = [];
   for (const c of opts.contracts ?? allContracts()) {
-    await setCompatibility(conn, c.subject, opts.compatibility ?? 'BACKWARD');
+    await client.setCompatibility(c.subject, opts.compatibility ?? 'BACKWARD');
     out.push({
       stream: c.stream,
       subject: c.subject,
-      id: await registerSchema(conn, c.subject, c.schemaString),
+      id: await client.register(c.subject, c.schemaString),
     });
   }
   return out;

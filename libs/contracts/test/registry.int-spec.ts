@@ -7,22 +7,18 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { stackEnv, uniqueName } from '@citypulse/testing';
 import {
+  SchemaRegistryClient,
   SchemaRegistryError,
   allContracts,
   contractOf,
-  deleteSubject,
-  getCompatibility,
-  isCompatible,
   registerContracts,
-  registerSchema,
-  setCompatibility,
   subjectFor,
-  type RegistryConnection,
+  type SchemaRegistryOptions,
   type TrafficReadingRaw,
 } from '../src';
 
 const env = stackEnv();
-const conn: RegistryConnection = {
+const conn: SchemaRegistryOptions = {
   url: env.SCHEMA_REGISTRY_URL,
   ...(env.SCHEMA_REGISTRY_USERNAME
     ? {
@@ -60,17 +56,41 @@ const reading: TrafficReadingRaw = {
   source: 'int-test',
 };
 
+const client = new SchemaRegistryClient(conn);
+
 describe('contracts in the real schema registry', () => {
   it(`registers every subject with BACKWARD compatibility at ${conn.url}`, async () => {
     const first = await registerContracts(conn);
     expect(first.map((r) => r.subject)).toEqual(allContracts().map((c) => subjectFor(c.topic)));
     for (const r of first) {
       expect(r.id).toBeGreaterThan(0);
-      expect(await getCompatibility(conn, r.subject)).toBe('BACKWARD');
+      expect(await client.getCompatibility(r.subject)).toBe('BACKWARD');
+      // what the serde reads back: the latest version and the schema by its id
+      expect((await client.latest(r.subject)).id).toBe(r.id);
+      const byId = await client.schemaById(r.id);
+      expect(JSON.parse(byId.schema)).toEqual(contractOf(r.stream).schema);
     }
-    // Idempotent: registering the same schemas again returns the same ids.
-    const again = await registerContracts(conn);
+    // Idempotent: registering the same schemas again (through a client) returns the same ids.
+    const again = await registerContracts(client);
     expect(again.map((r) => r.id)).toEqual(first.map((r) => r.id));
+  });
+
+  it('says what it cannot find (404, not retriable) and what it cannot reach (retriable)', async () => {
+    const missing = await client.schemaById(2_000_000_000).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(missing).toBeInstanceOf(SchemaRegistryError);
+    expect(missing).toMatchObject({ status: 404, notFound: true, retriable: false });
+    expect(await client.getCompatibility(uniqueName('no-such-subject'))).toBeUndefined();
+
+    // a port nothing listens on
+    const down = new SchemaRegistryClient({ url: 'http://127.0.0.1:1', timeoutMs: 2_000 });
+    const err = await down.latest('x-value').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ status: 0, retriable: true, code: 'REGISTRY_UNAVAILABLE' });
   });
 
   describe('evolution of one subject', () => {
@@ -81,14 +101,14 @@ describe('contracts in the real schema registry', () => {
     });
 
     afterAll(async () => {
-      await deleteSubject(conn, subject);
+      await client.deleteSubject(subject);
     });
 
     it('accepts a v2 with a new optional field, and both versions read each other', async () => {
-      await setCompatibility(conn, subject, 'BACKWARD');
-      const id1 = await registerSchema(conn, subject, JSON.stringify(v1));
-      expect(await isCompatible(conn, subject, JSON.stringify(v2))).toBe(true);
-      const id2 = await registerSchema(conn, subject, JSON.stringify(v2));
+      await client.setCompatibility(subject, 'BACKWARD');
+      const id1 = await client.register(subject, JSON.stringify(v1));
+      expect(await client.isCompatible(subject, JSON.stringify(v2))).toBe(true);
+      const id2 = await client.register(subject, JSON.stringify(v2));
       expect(id2).not.toBe(id1);
 
       // v2 writer, v1 reader: the new field is dropped.
@@ -108,8 +128,8 @@ describe('contracts in the real schema registry', () => {
 
     it('refuses an incompatible change (new required field, changed type)', async () => {
       for (const bad of [incompatible, retyped]) {
-        expect(await isCompatible(conn, subject, JSON.stringify(bad))).toBe(false);
-        const err = await registerSchema(conn, subject, JSON.stringify(bad)).then(
+        expect(await client.isCompatible(subject, JSON.stringify(bad))).toBe(false);
+        const err = await client.register(subject, JSON.stringify(bad)).then(
           () => undefined,
           (e: unknown) => e,
         );

@@ -1,3 +1,4 @@
+import { SchemaRegistryError } from '@citypulse/contracts';
 import {
   BackpressureSignal,
   classifyError,
@@ -12,6 +13,25 @@ import {
 } from './errors';
 
 describe('error classification', () => {
+  it('retries a registry that is down and stops on a registry that says no', () => {
+    for (const status of [0, 408, 429, 503]) {
+      const down = new SchemaRegistryError('registry', status, undefined);
+      expect([status, classifyError(down), errorCode(down)]).toEqual([
+        status,
+        'retry',
+        'REGISTRY_UNAVAILABLE',
+      ]);
+    }
+    for (const status of [401, 409, 422]) {
+      const no = new SchemaRegistryError('registry', status, status);
+      expect([status, classifyError(no), errorCode(no)]).toEqual([
+        status,
+        'fatal',
+        'REGISTRY_ERROR',
+      ]);
+    }
+  });
+
   it('sends invalid and undecodable records to the DLQ', () => {
     expect(classifyError(new InvalidRecordError('bad'))).toBe('dlq');
     expect(classifyError(new DecodeError('UNKNOWN_SCHEMA', 'no id 9', { schemaId: 9 }))).toBe(

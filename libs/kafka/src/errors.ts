@@ -1,3 +1,5 @@
+import { SchemaRegistryError } from '@citypulse/contracts';
+
 /**
  * Errors carry a stable code, a retriable flag and a cause (kafkajs `src/errors.js` style), so the
  * consumer decides what to do with a failure from its type, never from its message text.
@@ -126,6 +128,8 @@ export function classifyError(err: unknown, unknown: UnknownErrorPolicy = 'dlq')
   if (err instanceof InvalidRecordError || err instanceof DecodeError) return 'dlq';
   if (err instanceof RetriesExhaustedError) return 'fatal';
   if (err instanceof KafkaLibError) return err.retriable ? 'retry' : 'fatal';
+  // registry down (network, 5xx, 429): retried; a 4xx is a bug or a misconfiguration
+  if (err instanceof SchemaRegistryError) return err.retriable ? 'retry' : 'fatal';
   if (isRecord(err)) {
     if (
       typeof err.retriable === 'boolean' &&

@@ -2,7 +2,14 @@ export * from './errors';
 export * from './wire/confluent-frame';
 export * from './retry/backoff';
 export * from './dlq/dlq-headers';
-export * from './serde/schema-registry';
+/** The platform's one schema-registry client lives in libs/contracts; the serde and transport take it from there. */
+export {
+  SchemaRegistryClient,
+  SchemaRegistryError,
+  type Compatibility,
+  type RegisteredSchema,
+  type SchemaRegistryOptions,
+} from '@citypulse/contracts';
 export * from './serde/avro-serde';
 export * from './metrics';
 export * from './connection';

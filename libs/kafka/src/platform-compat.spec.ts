@@ -3,7 +3,7 @@ import { Metrics } from '@citypulse/observability';
 import type { KafkaConnectionOptions } from './connection';
 import { kafkaConfig } from './connection';
 import type { KafkaMetrics } from './metrics';
-import { SchemaRegistryClient, type SchemaRegistryOptions } from './serde/schema-registry';
+import { SchemaRegistryClient, type SchemaRegistryOptions } from '@citypulse/contracts';
 
 // The other platform libraries plug in as they are: these assignments are the compile-time check.
 describe('platform libraries fit', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMigrations } from './migrations';
@@ -42,5 +42,21 @@ describe('readMigrations', () => {
       /share version 1/,
     );
     expect(() => readMigrations(dirWith({ 'init.sql': '' }))).toThrow(/NNNN_snake_case_name/);
+  });
+});
+
+describe('README.md', () => {
+  it('lists every table the migrations create', () => {
+    const created = readMigrations().flatMap((m) =>
+      [...m.sql.matchAll(/CREATE TABLE(?: IF NOT EXISTS)?\s+([a-z_][a-z0-9_]*)/gi)].map((x) =>
+        x[1].toLowerCase(),
+      ),
+    );
+    expect(created.length).toBeGreaterThanOrEqual(8);
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Tables'), readme.indexOf('## Use'));
+    const listed = new Set([...section.matchAll(/`([a-z_][a-z0-9_]*)`/g)].map((x) => x[1]));
+    expect(created.filter((t) => !listed.has(t))).toEqual([]);
+    expect(listed.has('schema_migrations')).toBe(true);
   });
 });

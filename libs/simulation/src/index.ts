@@ -37,6 +37,7 @@ export {
   SimulationRunner,
   type RecordSink,
   type RunOptions,
+  type RunRecord,
   type RunSummary,
   type SimulationMetrics,
 } from './run/runner';
@@ -57,7 +58,13 @@ export {
   type SimulationSettings,
 } from './config/simulation-env';
 export { simulationMetrics } from './metrics/simulation-metrics';
-export { runSimulationApp, type SimulationApp, type SimulationAppSpec } from './app/launch';
+export {
+  ExitCodeError,
+  exitFor,
+  runSimulationApp,
+  type SimulationApp,
+  type SimulationAppSpec,
+} from './app/launch';
 export {
   openSinks,
   runSimulation,

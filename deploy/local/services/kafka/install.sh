@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Apache Kafka (KRaft broker) from Maven Central into $CITYPULSE_STACK/cache/kafka/<version>.
-# Idempotent: a finished install leaves a marker and a second run returns at once; ~/.m2 keeps the
+# Idempotent: a finished install leaves a marker (the pom's hash) and a second run returns at once; ~/.m2 keeps the
 # downloaded jars, so even a wiped cache reinstalls without the network.
 set -euo pipefail
 SVC=kafka
@@ -11,7 +11,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 need_cmd java "Kafka needs a Java 17+ runtime (apt-get install openjdk-17-jre-headless)"
 
 dest="$STACK_CACHE/kafka/$KAFKA_VERSION"
-if [ -f "$dest/.installed" ]; then
+# the marker holds the pom's hash: a pom that gained a jar (kafka-tools) installs again
+pom_sum="$(sha256sum "$here/pom.xml" | cut -d' ' -f1)"
+if [ -f "$dest/.installed" ] && [ "$(cat "$dest/.installed")" = "$pom_sum" ]; then
   log "Kafka $KAFKA_VERSION already installed in $dest"
   exit 0
 fi
@@ -29,5 +31,5 @@ sed "s|<kafka.version>[^<]*</kafka.version>|<kafka.version>$KAFKA_VERSION</kafka
 [ -f "$dest.tmp/libs/kafka_2.13-$KAFKA_VERSION.jar" ] ||
   die "Maven finished but kafka_2.13-$KAFKA_VERSION.jar is missing from $dest.tmp/libs"
 rm -rf "$dest" && mv "$dest.tmp" "$dest"
-touch "$dest/.installed"
+echo "$pom_sum" >"$dest/.installed"
 log "Kafka $KAFKA_VERSION installed ($(ls "$dest/libs" | wc -l) jars)"

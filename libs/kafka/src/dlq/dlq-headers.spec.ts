@@ -1,6 +1,7 @@
 import { DecodeError, InvalidRecordError } from '../errors';
 import {
   buildDlqHeaders,
+  buildFileDlqHeaders,
   DLQ_HEADERS,
   dlqTopicFor,
   headersToStrings,
@@ -62,5 +63,27 @@ describe('DLQ headers', () => {
 
   it('names the DLQ topic <topic>.dlq', () => {
     expect(dlqTopicFor('tickets.raw')).toBe('tickets.raw.dlq');
+  });
+
+  it('names the file and line of a record that came from a file, with the same error headers', () => {
+    const error = new InvalidRecordError('passenger_count: expected int, got 12.5');
+    const fromFile = headersToStrings(
+      buildFileDlqHeaders({
+        topic: 'traffic.raw',
+        file: 'readings.csv',
+        line: 42,
+        ...{ error, schemaId: base.schemaId, service: base.service, now: base.now },
+      }),
+    );
+    const fromTopic = headersToStrings(buildDlqHeaders({ ...base, error }, undefined));
+    const { partition: _p, offset: _o, timestamp: _t, ...shared } = DLQ_HEADERS;
+    expect(Object.keys(fromFile).sort()).toEqual(Object.values(shared).sort());
+    for (const name of Object.values(shared)) {
+      if (name === DLQ_HEADERS.sourceFile || name === DLQ_HEADERS.sourceLine) continue;
+      expect([name, fromFile[name]]).toEqual([name, fromTopic[name]]);
+    }
+    expect(fromFile[DLQ_HEADERS.sourceFile]).toBe('readings.csv');
+    expect(fromFile[DLQ_HEADERS.sourceLine]).toBe('42');
+    expect(fromFile[DLQ_HEADERS.errorMessage]).toBe('passenger_count: expected int, got 12.5');
   });
 });

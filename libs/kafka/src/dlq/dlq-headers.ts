@@ -14,6 +14,9 @@ export const DLQ_HEADERS = {
   service: 'dlq.service',
   attempt: 'dlq.attempt',
   failedAt: 'dlq.failed.at',
+  /** for a record that never was on a topic: the file it came from and its line there (1-based) */
+  sourceFile: 'dlq.source.file',
+  sourceLine: 'dlq.source.line',
 } as const;
 
 /** Error messages can hold a whole payload; headers should stay small. */
@@ -37,13 +40,53 @@ export interface DlqContext {
 
 /** The headers of a DLQ record: the original headers, then the DLQ context (which wins on a clash). */
 export function buildDlqHeaders(ctx: DlqContext, original: IHeaders | undefined): IHeaders {
-  const msg = errorMessage(ctx.error);
   return {
     ...(original ?? {}),
     [DLQ_HEADERS.topic]: ctx.topic,
     [DLQ_HEADERS.partition]: String(ctx.partition),
     [DLQ_HEADERS.offset]: ctx.offset,
     [DLQ_HEADERS.timestamp]: ctx.timestamp,
+    ...failureHeaders(ctx),
+  };
+}
+
+/** Where a record read from a file (a replay) failed: it has a file and line, not a partition and offset. */
+export interface FileDlqContext {
+  /** the topic the record was meant for */
+  topic: string;
+  file: string;
+  /** 1-based line number of the record in the file */
+  line: number;
+  error: unknown;
+  /** the schema the record was checked against, when it was registered */
+  schemaId: number | undefined;
+  service: string;
+  now?: number;
+}
+
+/**
+ * The headers of a DLQ record for a record that came from a file: the same error, schema,
+ * service and time headers as buildDlqHeaders, `dlq.original.topic` the topic it was meant for,
+ * and `dlq.source.file` / `dlq.source.line` in place of the partition, offset and timestamp.
+ */
+export function buildFileDlqHeaders(ctx: FileDlqContext): IHeaders {
+  return {
+    [DLQ_HEADERS.topic]: ctx.topic,
+    [DLQ_HEADERS.sourceFile]: ctx.file,
+    [DLQ_HEADERS.sourceLine]: String(ctx.line),
+    ...failureHeaders({ ...ctx, attempt: 1 }),
+  };
+}
+
+function failureHeaders(ctx: {
+  error: unknown;
+  schemaId: number | undefined;
+  service: string;
+  attempt: number;
+  now?: number;
+}): IHeaders {
+  const msg = errorMessage(ctx.error);
+  return {
     [DLQ_HEADERS.errorClass]: errorClass(ctx.error),
     [DLQ_HEADERS.errorCode]: errorCode(ctx.error),
     [DLQ_HEADERS.errorMessage]:

@@ -12,7 +12,7 @@ import type {
 } from '../consumer/types';
 import { createKafka, type KafkaConnectionOptions } from '../connection';
 import { AvroSerde } from '../serde/avro-serde';
-import { SchemaRegistryClient, type SchemaRegistryOptions } from '../serde/schema-registry';
+import { SchemaRegistryClient, type SchemaRegistryOptions } from '@citypulse/contracts';
 import { KafkaContext } from './kafka-context';
 import { KAFKA_HANDLER_OPTIONS } from './kafka-handler.decorator';
 

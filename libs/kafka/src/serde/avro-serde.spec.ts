@@ -1,8 +1,8 @@
+import { SchemaRegistryError } from '@citypulse/contracts';
 import type * as avro from 'avsc';
-import { DecodeError, TransientError } from '../errors';
+import { DecodeError, classifyError } from '../errors';
 import { encodeFrame } from '../wire/confluent-frame';
 import { AvroSerde, valueSubject, type RegistryApi } from './avro-serde';
-import { SchemaNotFoundError } from './schema-registry';
 
 const v1: avro.schema.RecordType = {
   type: 'record',
@@ -27,12 +27,11 @@ class FakeRegistry implements RegistryApi {
 
   schemaById(id: number) {
     this.calls.byId++;
-    if (this.down)
-      return Promise.reject(new TransientError('down', { code: 'REGISTRY_UNAVAILABLE' }));
+    if (this.down) return Promise.reject(new SchemaRegistryError('down', 0, undefined));
     const schema = this.schemas.get(id);
     return schema
       ? Promise.resolve({ schema })
-      : Promise.reject(new SchemaNotFoundError(`no ${id}`));
+      : Promise.reject(new SchemaRegistryError(`no ${id}`, 404, 40403));
   }
   register(subject: string, schema: string) {
     this.calls.register++;
@@ -47,7 +46,7 @@ class FakeRegistry implements RegistryApi {
   latest(subject: string) {
     this.calls.latest++;
     const id = this.subjects.get(subject)?.at(-1);
-    if (id === undefined) return Promise.reject(new SchemaNotFoundError(subject));
+    if (id === undefined) return Promise.reject(new SchemaRegistryError(subject, 404, 40401));
     return Promise.resolve({ id, version: 1, subject, schema: this.schemas.get(id)! });
   }
 }
@@ -102,8 +101,9 @@ describe('AvroSerde', () => {
     const err = await new AvroSerde(reg)
       .decode(encodeFrame(1, Buffer.alloc(1)))
       .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TransientError);
-    expect((err as TransientError).retriable).toBe(true);
+    expect(err).toBeInstanceOf(SchemaRegistryError);
+    expect((err as SchemaRegistryError).retriable).toBe(true);
+    expect(classifyError(err)).toBe('retry');
   });
 
   it('reports bytes that do not fit the schema as AVRO_DECODE, and garbage as BAD_FRAME', async () => {

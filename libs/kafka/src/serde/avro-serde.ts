@@ -1,7 +1,7 @@
 import * as avro from 'avsc';
 import { DecodeError, KafkaLibError } from '../errors';
 import { decodeFrame, encodeFrame } from '../wire/confluent-frame';
-import { SchemaNotFoundError, type SchemaRegistryClient } from './schema-registry';
+import { SchemaRegistryError, type SchemaRegistryClient } from '@citypulse/contracts';
 
 /** An Avro schema as JSON (the parsed content of an .avsc file) or its text. */
 export type AvroSchema = avro.Schema | string;
@@ -66,7 +66,7 @@ export class AvroSerde {
     try {
       res = await this.registry.schemaById(schemaId);
     } catch (e) {
-      if (e instanceof SchemaNotFoundError) {
+      if (e instanceof SchemaRegistryError && e.notFound) {
         throw new DecodeError('UNKNOWN_SCHEMA', `schema id ${schemaId} is not in the registry`, {
           schemaId,
           cause: e,

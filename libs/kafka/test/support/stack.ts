@@ -3,7 +3,7 @@ import type * as avro from 'avsc';
 import { Kafka, type KafkaMessage } from 'kafkajs';
 import { createKafka, type KafkaConnectionOptions } from '../../src/connection';
 import { AvroSerde } from '../../src/serde/avro-serde';
-import { SchemaRegistryClient, type SchemaRegistryOptions } from '../../src/serde/schema-registry';
+import { SchemaRegistryClient, type SchemaRegistryOptions } from '@citypulse/contracts';
 import { KafkaProducer } from '../../src/producer/kafka-producer';
 
 const env = stackEnv();

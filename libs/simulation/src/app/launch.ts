@@ -33,10 +33,31 @@ export interface SimulationAppSpec<C extends { metrics: MetricsConfig }> {
 }
 
 /**
+ * A failure that ends the app with an exit code of its own (sysexits.h), e.g. 65 for input
+ * data that cannot be used, 66 for an input file that cannot be read. Logged without a stack.
+ */
+export class ExitCodeError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ExitCodeError';
+  }
+}
+
+/** The exit code and log line of the error that ended a launch. */
+export function exitFor(e: unknown): { code: number; message: string } {
+  if (e instanceof ExitCodeError) return { code: e.exitCode, message: e.message };
+  return { code: 1, message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+}
+
+/**
  * `main` of a simulated source: `--help` prints the usage; flags over the environment (and the
  * repo's env files) through the one validated config; the observability server; one run until
  * its bound or SIGINT/SIGTERM (the batch in flight is finished). Exits 0 when the run ends,
- * 1 on failure, 64 on bad flags, 78 on a bad configuration.
+ * 1 on failure (an ExitCodeError's own code instead), 64 on bad flags, 78 on a bad configuration.
  */
 export function runSimulationApp<C extends { metrics: MetricsConfig }>(
   spec: SimulationAppSpec<C>,
@@ -44,8 +65,9 @@ export function runSimulationApp<C extends { metrics: MetricsConfig }>(
   launch(spec).then(
     () => process.exit(0),
     (e: unknown) => {
-      spec.logger.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-      process.exit(1);
+      const { code, message } = exitFor(e);
+      spec.logger.error(message);
+      process.exit(code);
     },
   );
 }

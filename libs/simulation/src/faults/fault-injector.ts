@@ -68,6 +68,8 @@ export interface RecordSource<R> {
   readonly injected: ReadonlyMap<FaultKind, number>;
   /** Event time of the next clean value (for pacing by the simulated clock). */
   nextTime(): number;
+  /** A finite source (a file) says it has nothing more; simulated sources never end. */
+  readonly exhausted?: boolean;
 }
 
 interface Pending<R> {

@@ -24,10 +24,7 @@ export interface ProducerConnection {
 export async function connectProducer(c: ProducerConnection): Promise<KafkaProducer> {
   const kafka = createKafka(c.kafka);
   await ensureTopics(kafka, c.topics);
-  const { url, auth } = c.registry;
-  const serde = new AvroSerde(
-    new SchemaRegistryClient({ url, username: auth?.username, password: auth?.password }),
-  );
+  const serde = new AvroSerde(new SchemaRegistryClient(c.registry));
   const producer = new KafkaProducer({ kafka, serde, ...(c.metrics && { metrics: c.metrics }) });
   await producer.connect();
   return producer;

@@ -50,14 +50,27 @@ export interface RunSummary {
   lastEventTime: number | undefined;
 }
 
-type AnyRecord = SimRecord<EventLike, string>;
+/**
+ * What a run hands to its sinks: simulated records, or a source's own kinds beside them (a file
+ * replay's rejected rows). Only clean `reading` records move the simulated clock.
+ */
+export interface RunRecord {
+  kind: string;
+}
+
+type Reading = Extract<SimRecord<EventLike, string>, { kind: 'reading' }>;
+
+function isCleanReading(r: RunRecord): r is Reading {
+  return r.kind === 'reading' && (r as Reading).faults.length === 0;
+}
 
 /**
  * Drives a run: asks the pacer how many records are due, takes them from the source, hands
- * them to every sink, until the event or time bound is reached or the signal aborts. An
- * unbounded run releases the held-back records at its end, so nothing generated is lost.
+ * them to every sink, until the event or time bound is reached, the signal aborts or a finite
+ * source is exhausted. An unbounded run releases the held-back records at its end, so nothing
+ * generated is lost.
  */
-export class SimulationRunner<R extends AnyRecord> {
+export class SimulationRunner<R extends RunRecord> {
   private sentSoFar = 0;
 
   constructor(
@@ -101,9 +114,7 @@ export class SimulationRunner<R extends AnyRecord> {
         reported.set(kind, total);
       }
       for (const r of batch) {
-        if (r.kind === 'reading' && r.faults.length === 0) {
-          lastEventTime = Math.max(lastEventTime ?? 0, r.value.event_time);
-        }
+        if (isCleanReading(r)) lastEventTime = Math.max(lastEventTime ?? 0, r.value.event_time);
       }
       if (lastEventTime !== undefined) this.metrics.simulatedTime(lastEventTime);
       while (inFlight.length >= maxInFlight) await inFlight.shift();
@@ -111,17 +122,18 @@ export class SimulationRunner<R extends AnyRecord> {
 
     let loopError: unknown;
     try {
-      while (sent < maxEvents && !signal?.aborted) {
+      const source = this.source;
+      while (sent < maxEvents && !signal?.aborted && !source.exhausted) {
         if (performance.now() - started >= maxDurationMs) break;
         const batch: R[] = [];
         if (byClock) {
           const limit = Math.min(batchSize, maxEvents - sent);
           const now = byClock.simNow();
-          while (batch.length < limit && this.source.nextTime() <= now) {
-            batch.push(this.source.next(maxEvents - sent - batch.length));
+          while (batch.length < limit && !source.exhausted && source.nextTime() <= now) {
+            batch.push(source.next(maxEvents - sent - batch.length));
           }
           if (batch.length === 0) {
-            await sleep(Math.min(Math.max(byClock.waitMs(this.source.nextTime()), 1), 100), signal);
+            await sleep(Math.min(Math.max(byClock.waitMs(source.nextTime()), 1), 100), signal);
             continue;
           }
         } else {
@@ -130,12 +142,14 @@ export class SimulationRunner<R extends AnyRecord> {
             await sleep(Math.min(Math.max(pacer.waitMs(sent), 1), 100), signal);
             continue;
           }
-          for (let i = 0; i < allowed; i++) batch.push(this.source.next(maxEvents - sent - i));
+          for (let i = 0; i < allowed && !source.exhausted; i++) {
+            batch.push(source.next(maxEvents - sent - i));
+          }
         }
-        await deliver(batch);
+        if (batch.length > 0) await deliver(batch);
       }
-      if (maxEvents === Infinity && this.source.pendingCount > 0) {
-        await deliver(this.source.drain());
+      if (maxEvents === Infinity && source.pendingCount > 0) {
+        await deliver(source.drain());
       }
     } catch (e) {
       loopError = e;

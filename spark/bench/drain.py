@@ -1,0 +1,335 @@
+"""`make bench`: the Spark job draining a mixed backlog of the four normalized streams, side by side
+with Kafka's own Java consumer (kafka-consumer-perf-test, ConsumerPerformance) on the same topics.
+
+    cd spark && $CITYPULSE_PY -m bench.drain [--events 1000000] [--outputs bronze,silver,gold,kafka]
+
+1. Creates four topics of its own (the contracts' partitions), registers the contract schemas under
+   their subjects and fills them with a mixed backlog (fastavro, Confluent-framed): traffic 70 %,
+   transport 20 %, tickets 8 %, incidents 2 %, event times in order over three hours (a few seconds
+   out of order), 1 % duplicate event ids.
+2. The limit: ConsumerPerformance reads each topic in full; limit = events / the sum of its fetch times.
+3. The job: the production query layout (main.start_streaming, the default trigger and watermark, no
+   maxOffsetsPerTrigger, every output on) with a fresh checkpoint and lake in a temp folder, until
+   every query has read every record of its topic. Rate = events / (last batch end - queries started).
+Figures are merged into bench/results/latest.json (keys spark_*) and printed as a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pyspark.sql.streaming import StreamingQueryListener
+from pyspark.sql.streaming.listener import QueryProgressEvent
+
+from citypulse_spark import aggregates as A
+from citypulse_spark import contracts, main, registry
+from citypulse_spark.session import build_session
+from citypulse_spark.settings import Settings
+from tests import avro_helpers as H
+from tests import kafka_helpers as K
+
+MIX = {
+    contracts.TRAFFIC_NORMALIZED: 0.70,
+    contracts.TRANSPORT_NORMALIZED: 0.20,
+    contracts.TICKETS_NORMALIZED: 0.08,
+    contracts.INCIDENTS_NORMALIZED: 0.02,
+}
+SPAN = timedelta(hours=3)
+BASE = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
+SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
+PRIORITIES = ("LOW", "MEDIUM", "HIGH", "URGENT")
+
+
+def _record(stream: str, i: int, t: datetime, rnd: random.Random) -> tuple[bytes, H.Record]:
+    eid = f"{stream[:2]}-{i:09d}"
+    if stream == contracts.TRAFFIC_NORMALIZED:
+        sensor = rnd.randrange(240)
+        key = f"S{sensor:03d}"
+        return key.encode(), H.traffic_reading(
+            eid,
+            t,
+            zone_id=f"Z{sensor % 12 + 1:02d}",
+            sensor_id=key,
+            speed_kmh=rnd.uniform(3, 70),
+            vehicle_count=rnd.randrange(60),
+            occupancy_pct=rnd.uniform(0, 100),
+        )
+    if stream == contracts.TRANSPORT_NORMALIZED:
+        vehicle = rnd.randrange(80)
+        key = f"V{vehicle:03d}"
+        return key.encode(), H.transport_status(
+            eid,
+            t,
+            vehicle_id=key,
+            line_id=f"L{vehicle % 8 + 1}",
+            delay_seconds=rnd.randrange(-60, 600),
+            passenger_count=rnd.randrange(100),
+        )
+    if stream == contracts.INCIDENTS_NORMALIZED:
+        zone = f"Z{rnd.randrange(12) + 1:02d}"
+        return zone.encode(), H.incident_report(
+            eid, t, incident_id=f"I{i % 500:04d}", zone_id=zone, severity=rnd.choice(SEVERITIES)
+        )
+    ticket = f"T{i:09d}"
+    return ticket.encode(), H.support_ticket(eid, t, ticket_id=ticket, priority=rnd.choice(PRIORITIES))
+
+
+def backlog(events: int, seed: int) -> dict[str, list[tuple[bytes, H.Record]]]:
+    """{stream: [(key, record)]}: ``events`` records split by MIX, event times in order over SPAN."""
+    rnd = random.Random(seed)
+    streams, weights = list(MIX), list(MIX.values())
+    out: dict[str, list[tuple[bytes, H.Record]]] = {s: [] for s in streams}
+    step = SPAN / events
+    for i in range(events):
+        stream = rnd.choices(streams, weights)[0]
+        t = BASE + step * i + timedelta(seconds=rnd.uniform(-3, 0))  # a few seconds out of order
+        key, rec = _record(stream, i, t, rnd)
+        out[stream].append((key, rec))
+        if rnd.random() < 0.01:  # a redelivered duplicate (same event id)
+            out[stream].append((key, rec))
+    return out
+
+
+def fill(settings: Settings, topics: dict[str, str], data: dict[str, list[tuple[bytes, H.Record]]]) -> None:
+    admin = K.require_kafka(settings.kafka_brokers)
+    for stream, topic in topics.items():
+        K.create_topic(admin, topic, contracts.stream(stream).partitions)
+        schema = contracts.stream(stream).schema
+        sid = registry.register(settings.schema_registry_url, f"{topic}-value", schema, settings.schema_registry_auth)
+        parsed = H.parsed(schema)
+        K.produce(settings.kafka_brokers, topic, ((k, H.confluent_encode(parsed, sid, r)) for k, r in data[stream]))
+
+
+def kafka_java(main_class: str, *args: str) -> str:
+    """Runs a class of the stack's Kafka jars (kafka-tools: the distribution's bin/kafka-*-perf-test.sh)
+    and returns its stdout."""
+    settings = Settings.load()
+    libs = settings.stack_dir / "cache" / "kafka" / os.environ.get("KAFKA_VERSION", "3.9.1") / "libs"
+    if not (libs.exists() and any(libs.glob("kafka-tools-*.jar"))):
+        raise SystemExit(f"kafka-tools is not in {libs}: run deploy/local/services/kafka/install.sh (make install)")
+    cmd = ["java", "-Xmx512m", "-Dlog4j.configuration=file:/dev/null", "-cp", f"{libs}/*", main_class, *args]
+    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+
+def consumer_perf(brokers: str, topic: str, messages: int) -> float:
+    """Seconds ConsumerPerformance takes to fetch ``messages`` records of ``topic`` (its fetch time)."""
+    out = kafka_java(
+        "org.apache.kafka.tools.ConsumerPerformance",
+        "--bootstrap-server",
+        brokers,
+        "--topic",
+        topic,
+        "--messages",
+        str(messages),
+        "--timeout",
+        "60000",
+    )
+    # start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec,
+    # rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+    rows = [line for line in out.splitlines() if re.match(r"^\d{4}-", line)]
+    if not rows:
+        raise RuntimeError(f"ConsumerPerformance printed no result:\n{out}")
+    cols = [c.strip() for c in rows[-1].split(",")]
+    return float(cols[7]) / 1000.0
+
+
+class _Progress(StreamingQueryListener):
+    """Counts each query's input rows; ``done`` is set once every query read its expected rows."""
+
+    def __init__(self, expected: Callable[[str], int]) -> None:
+        self.expected = expected
+        self.rows: dict[str, int] = {}
+        self.batches: dict[str, int] = {}
+        self.millis: dict[str, int] = {}
+        self.last_end = 0.0
+        self.done = threading.Event()
+        self.names: set[str] = set()
+
+    def onQueryStarted(self, event: Any) -> None:  # noqa: N802
+        self.names.add(event.name)
+
+    def onQueryProgress(self, event: QueryProgressEvent) -> None:  # noqa: N802
+        p = event.progress
+        self.rows[p.name] = self.rows.get(p.name, 0) + p.numInputRows
+        self.batches[p.name] = self.batches.get(p.name, 0) + 1
+        self.millis[p.name] = self.millis.get(p.name, 0) + int(p.batchDuration)
+        if p.numInputRows:
+            self.last_end = time.time()
+        if self.names and all(self.rows.get(n, 0) >= self.expected(n) for n in self.names):
+            self.done.set()
+
+    def onQueryIdle(self, event: Any) -> None:  # noqa: N802
+        pass
+
+    def onQueryTerminated(self, event: Any) -> None:  # noqa: N802
+        pass
+
+
+def run_job(
+    settings: Settings,
+    topics: dict[str, str],
+    counts: dict[str, int],
+    outputs: tuple[str, ...],
+    aggregates: tuple[str, ...],
+    timeout: float,
+    conf: list[tuple[str, str]],
+) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix="citypulse-bench-spark-"))
+    spark = build_session("citypulse-bench-drain", settings, ui=False, extra_conf=dict(conf))
+    spark.sparkContext.setLogLevel("WARN")
+    cfg = main.JobConfig(
+        brokers=settings.kafka_brokers,
+        registry_url=settings.schema_registry_url,
+        registry_auth=settings.schema_registry_auth,
+        lake_dir=work / "lake",
+        checkpoint_dir=work / "checkpoints",
+        topics=topics,
+        outputs=outputs,
+        aggregates=aggregates,
+    )
+
+    def expected(query: str) -> int:
+        return counts[main.query_stream(query)]
+
+    progress = _Progress(expected)
+    spark.streams.addListener(progress)
+    t0 = time.time()
+    queries = main.start_streaming(spark, cfg)
+    started = time.time()
+    try:
+        finished = progress.done.wait(timeout)
+        # let a batch that is still running (a no-data batch closing windows) end before stopping
+        deadline = time.time() + 60
+        while time.time() < deadline and any(q.isActive and q.status["isTriggerActive"] for q in queries):
+            time.sleep(0.2)
+    finally:
+        main.stop_all(queries)
+        spark.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    seconds = (progress.last_end or time.time()) - t0
+    return {
+        "queries": len(queries),
+        "seconds": seconds,
+        "start_seconds": started - t0,
+        "finished": finished,
+        "rows": dict(progress.rows),
+        "batches": dict(progress.batches),
+        "millis": dict(progress.millis),
+    }
+
+
+def merge_results(keys: dict[str, Any], details: dict[str, Any]) -> Path:
+    """Merges the figures into bench/results/latest.json the way bench/results.js does: stable keys at
+    the top, a details section per benchmark, the machine and its load."""
+    path = Path(__file__).resolve().parents[2] / "bench" / "results" / "latest.json"
+    current = json.loads(path.read_text()) if path.exists() else {}
+    current.update(keys)
+    current["details"] = {**current.get("details", {}), **details}
+    current["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0], "load1": os.getloadavg()[0]}
+    current["at"] = datetime.now(UTC).isoformat()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(current, indent=2) + "\n")
+    return path
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(n.strip() for n in text.split(",") if n.strip())
+
+
+def main_(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--events", type=int, default=int(os.environ.get("BENCH_SPARK_EVENTS", "1000000")))
+    p.add_argument("--outputs", type=_names, default=main.OUTPUTS)
+    p.add_argument("--aggregates", type=_names, default=tuple(a.name for a in A.AGGREGATES))
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--conf", type=lambda kv: tuple(kv.split("=", 1)), action="append", default=[], help="extra Spark conf k=v"
+    )
+    p.add_argument("--timeout", type=float, default=1800)
+    p.add_argument("--no-record", action="store_true", help="do not write bench/results/latest.json")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("py4j").setLevel(logging.WARNING)
+    settings = Settings.load()
+    suffix = K.unique_name("bench")
+    topics = {s: f"{contracts.stream(s).topic}.{suffix}" for s in MIX}
+    # the aggregate topics too: the bench never writes into the flow's own topics
+    outputs = {a.output: f"{contracts.stream(a.output).topic}.{suffix}" for a in A.AGGREGATES}
+
+    t = time.time()
+    data = backlog(args.events, args.seed)
+    counts = {A.lake_name(s): len(v) for s, v in data.items()}
+    total = sum(counts.values())
+    print(f"backlog: {total:,} events {counts} built in {time.time() - t:.1f} s", flush=True)
+    t = time.time()
+    fill(settings, topics, data)
+    del data
+    print(f"produced in {time.time() - t:.1f} s", flush=True)
+    admin = K.require_kafka(settings.kafka_brokers)
+    try:
+        fetch = sum(consumer_perf(settings.kafka_brokers, topics[s], counts[A.lake_name(s)]) for s in topics)
+        kafka_rps = total / fetch
+        print(f"Kafka ConsumerPerformance: {kafka_rps:,.0f} records/s ({fetch:.1f} s fetch time)", flush=True)
+        job = run_job(settings, {**topics, **outputs}, counts, args.outputs, args.aggregates, args.timeout, args.conf)
+    finally:
+        for topic in [*topics.values(), *outputs.values()]:
+            K.delete_topic(admin, topic)
+            with contextlib.suppress(registry.RegistryError):
+                registry.delete_subject(settings.schema_registry_url, f"{topic}-value", settings.schema_registry_auth)
+    rate = total / job["seconds"]
+    print(
+        f"\n{'stage':<44} {'events/s':>12} {'ratio':>7}\n"
+        f"{'Kafka ConsumerPerformance (4 topics)':<44} {kafka_rps:>12,.0f} {1:>7.2f}\n"
+        f"{'Spark job, ' + str(job['queries']) + ' queries, ' + ','.join(args.outputs):<44} {rate:>12,.0f} "
+        f"{rate / kafka_rps:>7.3f}\n"
+        f"(goal: >= 50,000 events/s; {total:,} events in {job['seconds']:.1f} s, "
+        f"{job['start_seconds']:.1f} s of it starting the queries; finished={job['finished']})",
+        flush=True,
+    )
+    print("per query: batches, seconds in batches:", flush=True)
+    for q in sorted(job["batches"]):
+        print(f"  {q:<28} {job['batches'][q]:>4} {job['millis'][q] / 1000:>8.1f}", flush=True)
+    if not args.no_record:
+        path = merge_results(
+            {
+                "spark_drain_events_per_s": round(rate),
+                "spark_kafka_consumer_records_per_s": round(kafka_rps),
+                "spark_drain_ratio": round(rate / kafka_rps, 4),
+                "spark_queries": job["queries"],
+            },
+            {
+                "spark_drain": {
+                    "events": total,
+                    "per_stream": counts,
+                    "outputs": list(args.outputs),
+                    "aggregates": list(args.aggregates),
+                    "seconds": round(job["seconds"], 1),
+                    "start_seconds": round(job["start_seconds"], 1),
+                    "kafka_fetch_seconds": round(fetch, 1),
+                    "query_batch_seconds": {q: job["millis"][q] / 1000 for q in sorted(job["millis"])},
+                    "load1_at_end": os.getloadavg()[0],
+                }
+            },
+        )
+        print(f"figures merged into {path}")
+    return 0 if job["finished"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main_(sys.argv[1:]))
