@@ -53,4 +53,22 @@ describe('ensureTopics on the real broker', () => {
     // each returns what it found missing; together they cover every topic, and neither failed
     expect(new Set([...a, ...b])).toEqual(new Set(specs.map((s) => s.topic)));
   }, 120_000);
+
+  it('creates a topic with the configs it is given (a compacted topic)', async () => {
+    const topic = `${prefix}.compacted`;
+    await ensureTopics(kafka, [{ topic, partitions: 1, configs: { 'cleanup.policy': 'compact' } }]);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const { resources } = await admin.describeConfigs({
+        resources: [{ type: 2 /* TOPIC */, name: topic, configNames: ['cleanup.policy'] }],
+        includeSynonyms: false,
+      });
+      expect(
+        resources[0]?.configEntries.find((c) => c.configName === 'cleanup.policy')?.configValue,
+      ).toBe('compact');
+    } finally {
+      await admin.disconnect();
+    }
+  }, 60_000);
 });

@@ -183,6 +183,7 @@ export const AlertType = {
   CRITICAL_INCIDENT: 'CRITICAL_INCIDENT',
   DATA_QUALITY: 'DATA_QUALITY',
   ANOMALY: 'ANOMALY',
+  CORRELATED: 'CORRELATED',
 } as const;
 export type AlertType = (typeof AlertType)[keyof typeof AlertType];
 
@@ -224,6 +225,10 @@ export interface Alert {
   source_topic: null | string;
   /** event_id of the record that triggered the alert. */
   source_event_id: null | string;
+  /** Event time the episode started (its FIRING), epoch millis UTC; on a RESOLVED the FIRING's time. */
+  fired_at: null | number;
+  /** A CORRELATED alert's other subject: the incident id joined with the zone's congestion. */
+  related_id: null | string;
 }
 
 /** Symbols of the Avro enum city.pulse.IncidentType. Readers map unknown symbols to UNKNOWN. */

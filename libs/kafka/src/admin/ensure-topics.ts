@@ -5,6 +5,8 @@ import type { Admin, Kafka } from 'kafkajs';
 export interface TopicSpec {
   topic: string;
   partitions?: number;
+  /** Topic configs set when the topic is created (e.g. `cleanup.policy: compact`); an existing topic keeps its own. */
+  configs?: Record<string, string>;
 }
 
 /**
@@ -48,7 +50,13 @@ export async function ensureTopics(
     const missing = specs.filter((s) => !existing.has(s.topic));
     if (missing.length > 0) {
       await admin.createTopics({
-        topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.partitions })),
+        topics: missing.map((s) => ({
+          topic: s.topic,
+          numPartitions: s.partitions,
+          ...(s.configs && {
+            configEntries: Object.entries(s.configs).map(([name, value]) => ({ name, value })),
+          }),
+        })),
         waitForLeaders: false,
       });
     }

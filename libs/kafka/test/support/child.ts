@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SWC_REGISTER } from '@citypulse/testing';
 import { connection, registryOptions } from './stack';
 
 export interface Child {
@@ -15,11 +16,7 @@ export interface Child {
 export function startConsumerChild(env: Record<string, string>): Child {
   const proc = spawn(
     process.execPath,
-    [
-      '-r',
-      join(__dirname, 'register-swc.js'),
-      join(__dirname, '..', 'fixtures', 'consumer-app.ts'),
-    ],
+    ['-r', SWC_REGISTER, join(__dirname, '..', 'fixtures', 'consumer-app.ts')],
     {
       env: {
         ...process.env,

@@ -1,5 +1,5 @@
-// Lets a child process run the TypeScript fixtures directly (node -r ./register-swc.js x.ts),
-// compiled by SWC with the same settings as jest.preset.js.
+// Lets a child process run TypeScript directly (node -r <this file> x.ts; SWC_REGISTER from
+// @citypulse/testing), compiled by SWC with the same settings as jest.preset.js.
 const { transformSync } = require('@swc/core');
 const fs = require('node:fs');
 
