@@ -5,6 +5,7 @@ import {
   KafkaStreamsSink,
   connectProducer,
   openSinks,
+  reportEncodeFailures,
   runSimulation,
   type RecordSink,
   type RunSummary,
@@ -76,9 +77,11 @@ export class GeneratorService {
       bound[s] = topic;
       this.log.log(`producing ${s} to ${topic.topic} (schema id ${topic.schemaId})`);
     }
+    // A value a schema refuses (a generator bug) is counted, logged and skipped: the run goes on.
     return new KafkaStreamsSink<GeneratorStream, CityRecord>(
       producer,
       bound as Record<GeneratorStream, TopicProducer<unknown>>,
+      reportEncodeFailures(this.metrics, this.log),
     );
   }
 }

@@ -5,6 +5,7 @@ import {
   KafkaRecordSink,
   connectProducer,
   openSinks,
+  reportEncodeFailures,
   runSimulation,
   type RecordSink,
   type RunSummary,
@@ -62,6 +63,7 @@ export class ProducerService {
       schema: contract.schema,
     });
     this.log.log(`producing to ${this.topicName} (schema id ${topic.schemaId})`);
-    return new KafkaRecordSink(producer, topic);
+    // A ticket the schema refuses (a model bug) is counted, logged and skipped: the run goes on.
+    return new KafkaRecordSink(producer, topic, reportEncodeFailures(this.metrics, this.log));
   }
 }

@@ -43,7 +43,14 @@ export {
 } from './run/runner';
 export { fromJsonLine, toJsonLine } from './dump/jsonl';
 export { JsonlDumpSink } from './dump/dump-sink';
-export { KafkaRecordSink, KafkaStreamsSink, sendRecords } from './kafka/kafka-sink';
+export {
+  KafkaRecordSink,
+  KafkaStreamsSink,
+  sendRecords,
+  type EncodeFailure,
+  type OnEncodeFailure,
+} from './kafka/kafka-sink';
+export { reportEncodeFailures, type ErrorLog } from './kafka/encode-failures';
 export { connectProducer, type ProducerConnection } from './kafka/connect';
 export { decimal, rate } from './config/numbers';
 export { FlagError, usage, withFlags, type FlagSpec } from './config/flags';

@@ -2,6 +2,45 @@ import type { KafkaProducer, TopicProducer } from '@citypulse/kafka';
 import type { SimRecord } from '../faults/records';
 import type { RecordSink } from '../run/runner';
 
+/** A record whose value its topic's schema refuses: skipped, not sent. */
+export interface EncodeFailure {
+  topic: string;
+  key: string | null;
+  seq: number;
+  /** the fields the schema refuses, as paths (`event_time`, `location.latitude`), and their values */
+  fields: { path: string; value: unknown }[];
+}
+
+/** What a sink does with a record that cannot be encoded (count it, log it); it is then skipped. */
+export type OnEncodeFailure = (failure: EncodeFailure) => void;
+
+/**
+ * The records whose values the topic's schema accepts; each other one goes to `onFailure`. Without
+ * a handler (or before the schema is loaded) nothing is checked: the encoder throws as it always did.
+ */
+function encodable<V>(
+  producer: KafkaProducer,
+  topic: TopicProducer<V>,
+  run: readonly SimRecord<V>[],
+  onFailure: OnEncodeFailure | undefined,
+): SimRecord<V>[] {
+  const type = onFailure && producer.serde?.cachedType(topic.schemaId);
+  if (!type) return [...run];
+  return run.filter((r) => {
+    const value = (r as Extract<SimRecord<V>, { kind: 'reading' }>).value;
+    const fields: EncodeFailure['fields'] = [];
+    if (
+      type.isValid(value, {
+        errorHook: (path, v) => fields.push({ path: path.join('.'), value: v }),
+      })
+    ) {
+      return true;
+    }
+    onFailure({ topic: topic.topic, key: r.key, seq: r.seq, fields });
+    return false;
+  });
+}
+
 /**
  * Sends one stream's records to its topic: values as Confluent Avro through the topic's
  * producer, broken-Avro faults as their raw bytes, each with its record key. Runs of the two
@@ -12,6 +51,7 @@ export function sendRecords<V>(
   producer: KafkaProducer,
   topic: TopicProducer<V>,
   records: readonly SimRecord<V>[],
+  onEncodeFailure?: OnEncodeFailure,
 ): Promise<void> {
   const acks: Promise<void>[] = [];
   let i = 0;
@@ -19,7 +59,10 @@ export function sendRecords<V>(
     const kind = records[i].kind;
     let j = i;
     while (j < records.length && records[j].kind === kind) j++;
-    const run = records.slice(i, j);
+    const run =
+      kind === 'reading'
+        ? encodable(producer, topic, records.slice(i, j), onEncodeFailure)
+        : records.slice(i, j);
     acks.push(
       kind === 'reading'
         ? topic.send(
@@ -41,15 +84,20 @@ export function sendRecords<V>(
   return Promise.all(acks).then(() => undefined);
 }
 
-/** One stream's records to one topic through libs/kafka's idempotent producer (see sendRecords). */
+/**
+ * One stream's records to one topic through libs/kafka's idempotent producer (see sendRecords).
+ * With `onEncodeFailure`, a value the schema refuses is reported and skipped instead of failing
+ * the batch (and the run).
+ */
 export class KafkaRecordSink<V> implements RecordSink<SimRecord<V>> {
   constructor(
     private readonly producer: KafkaProducer,
     private readonly topic: TopicProducer<V>,
+    private readonly onEncodeFailure?: OnEncodeFailure,
   ) {}
 
   send(records: readonly SimRecord<V>[]): Promise<void> {
-    return sendRecords(this.producer, this.topic, records);
+    return sendRecords(this.producer, this.topic, records, this.onEncodeFailure);
   }
 
   async close(): Promise<void> {
@@ -68,6 +116,8 @@ export class KafkaStreamsSink<
   constructor(
     private readonly producer: KafkaProducer,
     private readonly topics: Readonly<Record<S, TopicProducer<unknown>>>,
+    /** a value its topic's schema refuses is reported here and skipped (see KafkaRecordSink) */
+    private readonly onEncodeFailure?: OnEncodeFailure,
   ) {}
 
   send(records: readonly R[]): Promise<void> {
@@ -82,7 +132,9 @@ export class KafkaStreamsSink<
       return Promise.reject(new Error(`no topic for stream ${missing.join(', ')}`));
     }
     return Promise.all(
-      [...byStream].map(([stream, list]) => sendRecords(this.producer, this.topics[stream], list)),
+      [...byStream].map(([stream, list]) =>
+        sendRecords(this.producer, this.topics[stream], list, this.onEncodeFailure),
+      ),
     ).then(() => undefined);
   }
 

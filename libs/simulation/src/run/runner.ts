@@ -12,12 +12,15 @@ export interface SimulationMetrics {
   sent(count: number): void;
   faultsInjected(kind: FaultKind, count: number): void;
   simulatedTime(epochMs: number): void;
+  /** a record its topic's schema refused (skipped), counted per topic and refused field */
+  encodeFailed(topic: string, field: string): void;
 }
 
 export const NOOP_SIMULATION_METRICS: SimulationMetrics = {
   sent: () => undefined,
   faultsInjected: () => undefined,
   simulatedTime: () => undefined,
+  encodeFailed: () => undefined,
 };
 
 export interface RunOptions {
