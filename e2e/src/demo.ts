@@ -29,10 +29,8 @@ import { ALL_AGGREGATES, FLOW_STREAMS, type FlowAggregate } from './streams';
 // A 5-minute window closes every 5 s, a 15-minute one every 15 s: the longest window (incidents)
 // is final in gold about 17 s of wall time after it ends (2 min of watermark).
 const SPEEDUP = 60;
-// Every sensor and vehicle reports every minute of simulated time (tickets
-// follow their own model). The interval is given, not derived from a --rate: the generator derives
-// a fractional interval from a rate when incidents are on, and its event times then are not whole
-// milliseconds (an Avro long refuses them).
+// Every sensor and vehicle reports every minute of simulated time (tickets follow their own model):
+// a fixed interval keeps the demo's volume the same on every machine.
 const INTERVAL_SECONDS = 60; // about 100 events/s over the three streams
 /** After the producers stop, how long a bounded run waits for Spark to catch up before failing. */
 const CATCH_UP_MS = 300_000;
