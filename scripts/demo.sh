@@ -4,7 +4,8 @@
 #   1. workspace packages and the apps' builds (turbo; cached after the first time), the Spark venv
 #   2. the native stack: started here when it is down, and stopped again at the end
 #   3. e2e/dist/demo.js: a normalizer per stream, the aggregation-sink, the Spark job (every
-#      aggregate), the sensor-generator and the ticket-producer (clocks x60) as child processes,
+#      aggregate), the alerting service, the sensor-generator and the ticket-producer (clocks x60)
+#      as child processes,
 #      and every 5 s what they do. Ctrl-C stops them all.
 # DEMO_SECONDS=N runs N seconds and exits 0 only if every aggregate of every stream reached MongoDB
 # in this run and every gold table has Parquet files under the run's LAKE_DIR/gold.
@@ -18,7 +19,7 @@ step "build"
 scripts/bootstrap.sh >/dev/null
 pnpm turbo run build --filter=@citypulse/e2e... --filter=@citypulse/normalizer... \
   --filter=@citypulse/aggregation-sink... --filter=@citypulse/sensor-generator... \
-  --filter=@citypulse/ticket-producer... --output-logs=errors-only
+  --filter=@citypulse/ticket-producer... --filter=@citypulse/alerting... --output-logs=errors-only
 deploy/local/stack.sh install spark >/dev/null
 
 step "native stack"

@@ -154,12 +154,35 @@ function counts(s: StreamStatus): string {
   );
 }
 
+/** The alerting service's open alerts (GET /alerts/open), as a few lines: per rule, then the newest. */
+async function openAlerts(p: Pipeline): Promise<string[]> {
+  let open: { rule: string; message: string; fired_at: string }[];
+  try {
+    const r = await fetch(`${p.urls.alertingApi}/alerts/open`, {
+      signal: AbortSignal.timeout(3000),
+    });
+    if (!r.ok) return [`OPEN ALERTS: the alerting API answered ${r.status}`];
+    open = (await r.json()) as typeof open;
+  } catch (e) {
+    return [`OPEN ALERTS: the alerting API did not answer (${(e as Error).message})`];
+  }
+  const byRule = new Map<string, number>();
+  for (const a of open) byRule.set(a.rule, (byRule.get(a.rule) ?? 0) + 1);
+  const rules = [...byRule].map(([r, n]) => `${r} ${fmt(n)}`).join(', ');
+  const newest = [...open].sort((a, b) => b.fired_at.localeCompare(a.fired_at)).slice(0, 3);
+  return [
+    `OPEN ALERTS: ${fmt(open.length)}${rules ? ` (${rules})` : ''}`,
+    ...newest.map((a) => `  ${a.fired_at.slice(0, 16).replace('T', ' ')}  ${a.message}`),
+  ];
+}
+
 function render(
   s: FlowStatus,
   p: Pipeline,
   elapsedS: number,
   mongo: { url: string; db: string },
   simStart: number,
+  alerts: string[],
 ): string {
   const root = repoRoot();
   const lines: string[] = [];
@@ -174,7 +197,7 @@ function render(
     for (const { aggregate, windows } of st.latest)
       lines.push(...table(aggregate, windows, simStart));
   }
-  lines.push('');
+  lines.push('', ...alerts, '');
   lines.push(
     `where to look: Prometheus ${p.urls.prometheus} (e.g. rate(citypulse_records_produced_total[1m]))`,
   );
@@ -184,6 +207,7 @@ function render(
   lines.push(
     `               REST ${ALL_AGGREGATES.map((a) => `${p.urls.sinkApi}/${a.route}/latest`).join(' · ')}`,
   );
+  lines.push(`               alerts ${p.urls.alertingApi}/alerts/open · /alerts/history`);
   lines.push(
     `               lake ${relative(root, p.lakeDir)}/{bronze,silver,gold} · logs ${relative(root, p.runDir)}/*.log`,
   );
@@ -278,7 +302,8 @@ async function startFlow(
     env: { LAKE_DIR: join(runDir, 'lake'), CHECKPOINT_DIR: join(runDir, 'checkpoints') },
     sparkArgs: ['--trigger', '5 seconds', '--watermark', WATERMARK],
     freshTopics: true,
-    // Spark starts 18 queries one by one: about 2 minutes on a busy 2-core machine
+    alerting: true,
+    // Spark starts its 12 queries one by one: a minute or two on a busy 2-core machine
     readyTimeoutMs: 300_000,
     log: (l) => console.log(`  ${l}`),
   });
@@ -345,7 +370,7 @@ async function main(): Promise<number> {
       return 1;
     }
     const s = await flowStatus(p);
-    const text = render(s, p, (Date.now() - t0) / 1000, mongo, simStart);
+    const text = render(s, p, (Date.now() - t0) / 1000, mongo, simStart, await openAlerts(p));
     process.stdout.write(tty ? `\x1b[2J\x1b[H${text}\n` : `\n${text}\n`);
     await Promise.race([new Promise((r) => setTimeout(r, EVERY_MS)), stopped]);
   }

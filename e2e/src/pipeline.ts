@@ -23,7 +23,8 @@ export type ServiceName =
   | 'aggregation-sink'
   | 'spark'
   | 'sensor-generator'
-  | 'ticket-producer';
+  | 'ticket-producer'
+  | 'alerting';
 /** The producers: started last, stopped first, and a bounded run of one may end with exit 0. */
 const PRODUCERS: readonly ServiceName[] = ['sensor-generator', 'ticket-producer'];
 
@@ -47,6 +48,8 @@ export interface PipelineOptions {
   generatorArgs?: string[];
   /** the ticket-producer's flags; without them it is not started */
   ticketProducerArgs?: string[];
+  /** start apps/alerting too (it reads the normalized streams; its own groups and topic) */
+  alerting?: boolean;
   /** delete and recreate the flow's topics, and forget the flow's consumer groups, first */
   freshTopics?: boolean;
   /** how long each service may take to become ready (default 180 s; Spark is the slow one) */
@@ -64,6 +67,8 @@ export interface PipelineUrls {
   sparkMetrics: string;
   generatorMetrics: string;
   ticketProducerMetrics: string;
+  alertingMetrics: string;
+  alertingApi: string;
   prometheus: string;
 }
 
@@ -102,6 +107,8 @@ export class Pipeline {
       sparkMetrics: at('SPARK_METRICS_PORT'),
       generatorMetrics: at('SENSOR_GENERATOR_METRICS_PORT'),
       ticketProducerMetrics: at('TICKET_PRODUCER_METRICS_PORT'),
+      alertingMetrics: at('ALERTING_METRICS_PORT'),
+      alertingApi: at('ALERTING_HTTP_PORT'),
       prometheus: required(env, 'PROMETHEUS_URL'),
     };
     this.kafka = createKafka({
@@ -231,6 +238,7 @@ export class Pipeline {
         .join(','),
       ...(this.opts.sparkArgs ?? []),
     ]);
+    if (this.opts.alerting) this.spec('alerting', node, [join(root, 'apps/alerting/dist/main.js')]);
     const first = [...this.processes.keys()];
     for (const n of first) this.processes.get(n)!.start();
     this.log(`started ${first.join(', ')}; logs in ${this.opts.runDir}`);
@@ -263,6 +271,8 @@ export class Pipeline {
       await waitHttpOk(`${this.urls.normalizerMetrics[stream]}/health/ready`, name, common);
     } else if (name === 'aggregation-sink') {
       await waitHttpOk(`${this.urls.sinkMetrics}/health/ready`, name, common);
+    } else if (name === 'alerting') {
+      await waitHttpOk(`${this.urls.alertingMetrics}/health/ready`, name, common);
     } else if (name === 'sensor-generator' || name === 'ticket-producer') {
       const url =
         name === 'sensor-generator' ? this.urls.generatorMetrics : this.urls.ticketProducerMetrics;
