@@ -422,9 +422,24 @@ export async function verifyRun<R extends SentRecord, A extends Timed>(
     await pg.end();
   }
 
-  // Late records counted by Spark, once per stream.
-  const m = await scrape(`${p.urls.sparkMetrics}/metrics`);
-  const late = sum(m, 'citypulse_spark_stream_late_records_dropped_total', { stream: run.stream });
+  // Late records counted by Spark, once per stream. The count comes from the query's progress
+  // event, posted after the batch committed: the last late records' batch may have written
+  // everything the stores show while its progress is still on the way, so wait for it (a clean
+  // clone's run once read 4 of 6 here; the checkpoint showed all 6 dropped).
+  const lateNow = async () =>
+    sum(
+      await scrape(`${p.urls.sparkMetrics}/metrics`),
+      'citypulse_spark_stream_late_records_dropped_total',
+      {
+        stream: run.stream,
+      },
+    );
+  await waitFor(async () => (await lateNow()) >= plan.late.size, {
+    timeoutMs: 60_000,
+    intervalMs: 500,
+    what: `Spark to report ${plan.late.size} late records of ${run.stream}`,
+  }).catch(() => undefined);
+  const late = await lateNow();
   if (opts.exactLate) expect(late).toBe(plan.late.size);
   else expect(late).toBeGreaterThanOrEqual(plan.late.size);
 
