@@ -1,0 +1,5 @@
+export * from './problems';
+export * from './query-params';
+export * from './decorators';
+export * from './rest-api';
+export * from './routes';
