@@ -44,6 +44,11 @@ STATE_ROWS = Gauge("citypulse_spark_state_rows", "Rows held in the query's state
 WATERMARK = Gauge(
     "citypulse_spark_watermark_timestamp_seconds", "The query's event-time watermark, epoch seconds.", ["query"]
 )
+EVENT_TIME_MAX = Gauge(
+    "citypulse_spark_event_time_max_seconds",
+    "Newest event time the query has read, epoch seconds (minus the watermark: how far the watermark trails).",
+    ["query"],
+)
 ACTIVE = Gauge("citypulse_spark_query_active", "1 while the query runs, 0 once it stopped or failed.", ["query"])
 FAILED = Counter("citypulse_spark_query_failures", "Queries that terminated with an exception.", ["query"])
 
@@ -59,11 +64,17 @@ def serve(port: int, addr: str = "0.0.0.0") -> None:
         _served_ports.add(port)
 
 
+def _epoch_seconds(iso: str) -> float:
+    """Spark's progress times ("2026-01-05T08:00:00.000Z") as epoch seconds."""
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
 class PrometheusListener(StreamingQueryListener):
     def __init__(self, late_streams: Mapping[str, str] | None = None) -> None:
         """``late_streams``: {query name: stream} of the queries whose late count is their stream's."""
         self._names: dict[str, str] = {}
         self._late_streams = dict(late_streams or {})
+        self._newest: dict[str, float] = {}  # per query: the newest event time read so far
 
     def onQueryStarted(self, event: QueryStartedEvent) -> None:  # noqa: N802 - Spark's callback names
         name = event.name or str(event.id)
@@ -82,9 +93,14 @@ class PrometheusListener(StreamingQueryListener):
             if name in self._late_streams:
                 STREAM_LATE_DROPPED.labels(self._late_streams[name]).inc(late)
             STATE_ROWS.labels(name).set(sum(op.numRowsTotal for op in p.stateOperators))
-        wm = (p.eventTime or {}).get("watermark")
+        event_time = p.eventTime or {}
+        wm = event_time.get("watermark")
         if wm:
-            WATERMARK.labels(name).set(datetime.fromisoformat(wm.replace("Z", "+00:00")).timestamp())
+            WATERMARK.labels(name).set(_epoch_seconds(wm))
+        batch_max = event_time.get("max")  # only in a batch that read rows with an event time
+        if batch_max and _epoch_seconds(batch_max) > self._newest.get(name, float("-inf")):
+            self._newest[name] = _epoch_seconds(batch_max)
+            EVENT_TIME_MAX.labels(name).set(self._newest[name])
         obs = (p.observedMetrics or {}).get(DECODE_OBSERVATION)
         if obs is not None and obs["invalid"]:
             INVALID_RECORDS.labels(name).inc(obs["invalid"])

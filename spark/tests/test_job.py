@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import replace
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from types import SimpleNamespace
@@ -137,3 +138,30 @@ def test_the_listener_counts_a_streams_late_records_once_from_its_named_query():
 
     assert sample(stream_late, stream="tickets") - before == 2
     assert sample("citypulse_spark_late_records_dropped_total", query="agg_tickets_priority_1m") >= 2  # per query
+
+
+def test_the_listener_exports_the_newest_event_time_and_the_watermark_of_a_query():
+    def progress(batch_max: str | None, watermark: str) -> Any:
+        event_time = {"watermark": watermark, **({"max": batch_max} if batch_max else {})}
+        p = SimpleNamespace(
+            name="windows_test",
+            id="q",
+            numInputRows=1,
+            batchDuration=1,
+            stateOperators=[],
+            eventTime=event_time,
+            observedMetrics={},
+        )
+        return SimpleNamespace(progress=p)
+
+    def sample(name: str) -> float | None:
+        return REGISTRY.get_sample_value(name, {"query": "windows_test"})
+
+    listener = metrics.PrometheusListener()
+    listener.onQueryProgress(progress("2026-01-05T08:10:00.000Z", "2026-01-05T08:00:00.000Z"))
+    listener.onQueryProgress(progress("2026-01-05T08:05:00.000Z", "2026-01-05T08:08:00.000Z"))  # an older batch max
+    listener.onQueryProgress(progress(None, "2026-01-05T08:08:00.000Z"))  # a batch without rows
+
+    newest = datetime(2026, 1, 5, 8, 10, tzinfo=UTC).timestamp()
+    assert sample("citypulse_spark_event_time_max_seconds") == newest
+    assert sample("citypulse_spark_watermark_timestamp_seconds") == newest - 120

@@ -1,5 +1,30 @@
 import type { Alert } from '@citypulse/contracts';
 import { BUCKETS, type Metrics } from '@citypulse/observability';
+import { RULES, type RuleId } from './engine/alert-engine';
+import type { AlertSeverity, Rules } from './rules/rules-file';
+
+/** The rules file's section of each rule id (its severity and whether it is enabled). */
+const SECTION: { readonly [R in RuleId]: keyof Rules } = {
+  [RULES.severeCongestion]: 'severe_congestion',
+  [RULES.overcapacity]: 'overcapacity',
+  [RULES.crowdedVehicle]: 'crowded_vehicle',
+  [RULES.criticalIncident]: 'critical_incident',
+  [RULES.silentSensor]: 'silent_sensor',
+  [RULES.stuckSensor]: 'stuck_sensor',
+  [RULES.dlqRate]: 'dlq_rate',
+  [RULES.anomaly]: 'anomaly',
+  [RULES.correlated]: 'correlation',
+};
+
+/** The severity every alert of each enabled rule carries (the rules file's `severity`). */
+export function ruleSeverities(rules: Rules): Map<string, AlertSeverity> {
+  const out = new Map<string, AlertSeverity>();
+  for (const [rule, section] of Object.entries(SECTION)) {
+    const r = rules[section] as { enabled?: boolean; severity?: AlertSeverity };
+    if (r.enabled !== false && r.severity) out.set(rule, r.severity);
+  }
+  return out;
+}
 
 /** The alerting service's own metrics (on top of the shared Kafka ones). */
 export class AlertingMetrics {
@@ -61,5 +86,32 @@ export class AlertingMetrics {
 
   late(topic: string): void {
     this.metrics.late(topic);
+  }
+
+  /**
+   * citypulse_city_alerts_open{rule,severity}, counted from `open()` (the engine's open episodes)
+   * at each scrape, so it is right after a restore as after every batch; every enabled rule has
+   * its series, 0 while none of its alerts is open. An episode's severity is its rule's.
+   */
+  openAlertsFrom(
+    open: () => Iterable<{ rule: string }>,
+    severities: ReadonlyMap<string, string>,
+  ): void {
+    this.metrics.cityGauge('city_alerts_open', function collect() {
+      const counts = new Map<string, number>([...severities.keys()].map((r) => [r, 0]));
+      for (const e of open()) counts.set(e.rule, (counts.get(e.rule) ?? 0) + 1);
+      this.reset();
+      for (const [rule, n] of counts)
+        this.set({ rule, severity: severities.get(rule) ?? 'UNKNOWN' }, n);
+    });
+  }
+
+  /** Webhook delivery series of each receiver start at 0, so "no failures" is a value, not a gap. */
+  receivers(names: readonly string[]): void {
+    for (const receiver of names) {
+      for (const outcome of ['delivered', 'failed', 'dead_lettered'] as const)
+        this.deliveries.inc({ receiver, outcome }, 0);
+      this.deadLetters.inc({ receiver }, 0);
+    }
   }
 }

@@ -8,6 +8,7 @@ import {
   type GaugeConfiguration,
   type HistogramConfiguration,
 } from 'prom-client';
+import { CITY_GAUGES, type CityGaugeLabel, type CityGaugeName } from './catalog';
 
 /** Every citypulse metric name starts with this. */
 export const METRIC_PREFIX = 'citypulse_';
@@ -204,6 +205,18 @@ export class Metrics {
       name,
       () => new Gauge<L>({ ...this.config(name, help, labelNames), collect }),
     );
+  }
+
+  /**
+   * One of the city gauges (CITY_GAUGES in catalog.ts: its name, labels and help), named
+   * citypulse_<name>. `collect` runs at each scrape (a gauge read from state, not pushed).
+   */
+  cityGauge<N extends CityGaugeName>(
+    name: N,
+    collect?: GaugeConfiguration<CityGaugeLabel<N>>['collect'],
+  ): Gauge<CityGaugeLabel<N>> {
+    const g = CITY_GAUGES[name];
+    return this.gauge<CityGaugeLabel<N>>(name, g.help, g.labels, collect);
   }
 
   /** A service's own histogram, named citypulse_<name>. */

@@ -130,4 +130,31 @@ describe('defineAggregate', () => {
       }),
     ).toThrow(/is not a lower-case identifier/);
   });
+
+  it('binds figures and enums to city gauges labelled by the series fields', () => {
+    expect(INCIDENTS.seriesLabels).toEqual({ zone_id: 'zone', severity: 'severity' });
+    expect(MOBILITY.gauges.map((b) => [b.field, b.gauge, b.kind])).toEqual([
+      ['mobility_index', 'city_mobility_index', 'value'],
+      ['category', 'city_mobility_category', 'state'],
+    ]);
+    expect(MOBILITY.gauges[1].symbols).toContain('CRITICAL');
+    expect(AGGREGATE_SPECS.every((s) => s.gauges.length > 0)).toBe(true);
+  });
+
+  it('refuses a gauge that is not in the catalog, not a figure, or labelled otherwise than the series', () => {
+    const tickets = (gauges: object) =>
+      defineAggregate({
+        stream: 'ticketsByPriority1m',
+        name: 'tickets_priority_1m',
+        windowMs: 60_000,
+        pathSegments: { priority: 'priorities' },
+        gauges: gauges as never,
+      });
+    expect(() => tickets({ ticket_count: 'city_nonsense' })).toThrow(/not in libs\/observability/);
+    expect(() => tickets({ priority: 'city_tickets' })).toThrow(/priority is not a figure/);
+    expect(() => tickets({ ticket_count: 'city_zone_speed_kmh' })).toThrow(
+      /labelled \{zone\}, the series need \{priority\}/,
+    );
+    expect(tickets({ ticket_count: 'city_tickets' }).gauges).toHaveLength(1);
+  });
 });

@@ -5,6 +5,7 @@ import {
   type StreamName,
   type ValueOf,
 } from '@citypulse/contracts';
+import { CITY_GAUGES, isCityGauge, type CityGaugeName } from '@citypulse/observability';
 
 /**
  * One spec per aggregate topic: what the sink needs to know about an aggregate beyond its contract.
@@ -44,6 +45,25 @@ export type FigureField<S extends AggregateStream> = {
       ? K
       : never;
 }[keyof ValueOf<S>];
+
+/** Contract fields that may feed a city gauge: a figure or an enum, not the key, times or ids. */
+export type GaugeField<S extends AggregateStream> = Exclude<
+  keyof ValueOf<S> & string,
+  KeyField<S> | TimeField | 'event_time' | 'event_id'
+>;
+
+/**
+ * A figure of the newest window of each series, set on a city gauge (libs/observability's
+ * CITY_GAUGES) labelled by the series: a number is the gauge's value; an enum is a state set, one
+ * series per symbol labelled with the field's name, 1 for the window's symbol and 0 for the others.
+ */
+export interface GaugeBinding {
+  readonly field: string;
+  readonly gauge: CityGaugeName;
+  readonly kind: 'value' | 'state';
+  /** the enum's symbols, for a state set */
+  readonly symbols: readonly string[];
+}
 
 /** How a contract field is checked and stored. */
 export type ColumnKind = 'text' | 'enum' | 'double' | 'integer' | 'time' | 'boolean';
@@ -89,6 +109,12 @@ export interface AggregateSpecInput<S extends AggregateStream> {
   /** Impossible combinations of figures: each returns the problem, or undefined. */
   readonly checks?: readonly ((record: ValueOf<S>) => string | undefined)[];
   /**
+   * The city gauges the newest window of each series feeds (field -> gauge); their labels are the
+   * series fields (zone_id -> `zone`, line_id -> `line`, severity, priority: SERIES_LABEL), and an
+   * enum's own name for a state set.
+   */
+  readonly gauges?: { readonly [F in GaugeField<S>]?: CityGaugeName };
+  /**
    * Names from before the one-name rule, kept because readers (dashboards, e2e, the demo) use
    * them: the table, the collection and its indexes.
    */
@@ -119,11 +145,18 @@ export interface AggregateSpec<S extends AggregateStream = AggregateStream> {
   readonly signed: ReadonlySet<string>;
   readonly percent: ReadonlySet<string>;
   readonly mongoIndexes: readonly MongoIndexSpec[];
+  /** Gauge label of each series field (SERIES_LABEL). */
+  readonly seriesLabels: Readonly<Record<string, string>>;
+  /** The city gauges its windows feed (CityGauges, apps/aggregation-sink/src/infra). */
+  readonly gauges: readonly GaugeBinding[];
   /** The spec's own checks of a record (beyond what the column types say), as problem sentences. */
   crossChecks(record: ValueOf<S>): string[];
 }
 
 const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
+
+/** The gauge label of a series field: its name without `_id` (zone_id -> zone, priority -> priority). */
+export const SERIES_LABEL = (field: string): string => field.replace(/_id$/, '');
 
 /** Builds a spec from its contract and what the input adds; throws when they do not fit. */
 export function defineAggregate<S extends AggregateStream>(
@@ -165,6 +198,23 @@ export function defineAggregate<S extends AggregateStream>(
   if (!Number.isSafeInteger(input.windowMs) || input.windowMs <= 0)
     fail('windowMs must be a positive integer');
 
+  const seriesLabels = Object.fromEntries(seriesFields.map((f) => [f, SERIES_LABEL(f)]));
+  const gauges = Object.entries(input.gauges ?? {}).map(([field, gauge]): GaugeBinding => {
+    const c = columnNamed(field);
+    if (typeof gauge !== 'string' || !isCityGauge(gauge))
+      return fail(`gauge ${String(gauge)} of ${field} is not in libs/observability's CITY_GAUGES`);
+    if (!c || seriesFields.includes(field) || c.kind === 'time' || c.kind === 'text')
+      return fail(`gauge ${gauge}: ${field} is not a figure or an enum of the contract`);
+    const kind = c.kind === 'enum' ? 'state' : 'value';
+    const labels = [...Object.values(seriesLabels), ...(kind === 'state' ? [field] : [])];
+    const declared: readonly string[] = CITY_GAUGES[gauge].labels;
+    if ([...declared].sort().join() !== [...labels].sort().join())
+      fail(
+        `gauge ${gauge} is labelled {${declared.join(',')}}, the series need {${labels.join(',')}}`,
+      );
+    return { field, gauge, kind, symbols: c.symbols ?? [] };
+  });
+
   const checks = input.checks ?? [];
   return {
     stream: input.stream,
@@ -188,6 +238,8 @@ export function defineAggregate<S extends AggregateStream>(
         unique: true,
       },
     ],
+    seriesLabels,
+    gauges,
     crossChecks: (record) => checks.flatMap((check) => check(record) ?? []),
   };
 }

@@ -23,6 +23,8 @@ export interface WriteReport {
 
 export interface WriterObserver {
   stored?(report: WriteReport): void;
+  /** the windows of a batch both stores now hold (newest update per key; the city gauges) */
+  written?(spec: AggregateSpec, windows: readonly AggregateWindow<unknown>[]): void;
   failed?(store: StoreName, kind: AggregateKind, error: unknown): void;
   durationSeconds?(store: StoreName, kind: AggregateKind, seconds: number): void;
 }
@@ -86,6 +88,7 @@ export class AggregateWriter {
       mongodb: mongo.value,
     };
     this.observer.stored?.(report);
+    this.observer.written?.(spec, distinct);
     return report;
   }
 

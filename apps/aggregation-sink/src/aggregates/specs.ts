@@ -11,6 +11,11 @@ export const TRAFFIC = defineAggregate({
   name: 'traffic',
   windowMs: 5 * MINUTE_MS,
   pathSegments: { zone_id: 'zones' },
+  gauges: {
+    avg_speed_kmh: 'city_zone_speed_kmh',
+    congestion_score: 'city_zone_congestion_score',
+    avg_occupancy_pct: 'city_zone_occupancy_pct',
+  },
   checks: [
     (r) => (r.min_speed_kmh > r.max_speed_kmh ? 'min_speed_kmh is above max_speed_kmh' : undefined),
   ],
@@ -32,6 +37,7 @@ export const MOBILITY = defineAggregate({
   pathSegments: {},
   // checked for finiteness only, as before: the contract bounds the inputs, not the index
   signed: ['mobility_index'],
+  gauges: { mobility_index: 'city_mobility_index', category: 'city_mobility_category' },
   legacy: {
     table: 'mobility_index',
     collection: 'mobility_index',
@@ -48,6 +54,13 @@ export const TRANSPORT = defineAggregate({
   // a vehicle ahead of its timetable has a negative delay
   signed: ['avg_delay_seconds'],
   percent: ['punctuality_score'],
+  gauges: {
+    punctuality_score: 'city_line_punctuality_score',
+    avg_delay_seconds: 'city_line_delay_seconds',
+    avg_occupancy_pct: 'city_line_occupancy_pct',
+    crowded_vehicles: 'city_line_crowded_vehicles',
+    active_vehicles: 'city_line_active_vehicles',
+  },
   checks: [
     (r) =>
       r.crowded_vehicles > r.active_vehicles
@@ -64,6 +77,7 @@ export const INCIDENTS = defineAggregate({
   name: 'incidents_zone_15m',
   windowMs: 15 * MINUTE_MS,
   pathSegments: { zone_id: 'zones', severity: 'severities' },
+  gauges: { incident_count: 'city_zone_incidents' },
 });
 
 /** Support tickets opened per priority, 1-minute windows. */
@@ -72,6 +86,7 @@ export const TICKETS = defineAggregate({
   name: 'tickets_priority_1m',
   windowMs: MINUTE_MS,
   pathSegments: { priority: 'priorities' },
+  gauges: { ticket_count: 'city_tickets' },
 });
 
 /**

@@ -1,7 +1,10 @@
 import type { KafkaMetrics } from '@citypulse/kafka';
 import type { Metrics } from '@citypulse/observability';
 import type { Counter, Histogram } from 'prom-client';
+import type { AggregateSpec } from '../aggregates/aggregate-spec';
 import type { WriterObserver } from '../aggregates/aggregate-writer';
+import { AGGREGATE_SPECS } from '../aggregates/specs';
+import { CityGauges } from './city-gauges';
 
 /**
  * The sink's own figures, next to the shared consumer metrics of libs/observability:
@@ -9,13 +12,20 @@ import type { WriterObserver } from '../aggregates/aggregate-writer';
  *   citypulse_sink_write_duration_seconds{kind,store}
  *   citypulse_sink_write_failures_total{kind,store}
  * "unchanged" counts replays and late (older) updates that the conditional upsert left alone.
+ * Failures start at 0 for every aggregate and store, so a dashboard shows "none" rather than
+ * nothing. And the city gauges (CityGauges) from the windows written.
  */
 export class SinkMetrics {
   private readonly windows: Counter<'kind' | 'store' | 'outcome'>;
   private readonly duration: Histogram<'kind' | 'store'>;
   private readonly failures: Counter<'kind' | 'store'>;
 
-  constructor(readonly metrics: Metrics) {
+  private readonly city: CityGauges;
+
+  constructor(
+    readonly metrics: Metrics,
+    specs: readonly AggregateSpec[] = AGGREGATE_SPECS,
+  ) {
     this.windows = metrics.counter(
       'sink_windows_total',
       'Window updates per store, by outcome (inserted, updated, unchanged = a replay or an older version).',
@@ -31,6 +41,10 @@ export class SinkMetrics {
       'Batch writes that failed (retried with backoff), per store.',
       ['kind', 'store'],
     );
+    for (const { name } of specs)
+      for (const store of ['postgres', 'mongodb'] as const)
+        this.failures.inc({ kind: name, store }, 0);
+    this.city = new CityGauges(metrics);
   }
 
   writerObserver(): WriterObserver {
@@ -45,6 +59,7 @@ export class SinkMetrics {
       },
       failed: (store, kind) => this.failures.inc({ kind, store }),
       durationSeconds: (store, kind, s) => this.duration.observe({ kind, store }, s),
+      written: (spec, windows) => this.city.written(spec, windows),
     };
   }
 

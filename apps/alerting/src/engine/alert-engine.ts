@@ -7,7 +7,14 @@ import type {
 } from '@citypulse/contracts';
 import { levelsFor, type AlertSeverity, type Rules } from '../rules/rules-file';
 import { RunCounter, SensorBaselines } from './anomaly';
-import { aboveVerdict, belowVerdict, EpisodeBook, type Transition, type Verdict } from './episodes';
+import {
+  aboveVerdict,
+  belowVerdict,
+  EpisodeBook,
+  type OpenEpisode,
+  type Transition,
+  type Verdict,
+} from './episodes';
 import { RateWindow, SlidingWindow } from './sliding-window';
 
 /** Rule ids: the `rule` of every alert, and the lifecycle family of its episodes. */
@@ -106,6 +113,11 @@ export class AlertEngine {
   /** Open episodes (the open-alerts gauge). */
   openCount(): number {
     return this.episodes.openEpisodes().length;
+  }
+
+  /** The open episodes themselves (the open-alerts gauge by rule). */
+  openEpisodes(): OpenEpisode[] {
+    return this.episodes.openEpisodes();
   }
 
   /** Rebuilds the episodes from the alerts this service wrote (any order; the last record per alert_id wins). */
