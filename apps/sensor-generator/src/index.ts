@@ -63,3 +63,12 @@ export {
 } from './incidents/incident-timeline';
 export { zoneCentres, lineRoute, CITY_CENTRE, type LatLon, type LineRoute } from './city/geography';
 export { planRun, describePlan, type RunPlan } from './run/plan';
+export {
+  describeScenario,
+  loadScenario,
+  scenarioProblems,
+  type ForcedCrowding,
+  type ForcedIncident,
+  type ForcedJam,
+  type Scenario,
+} from './scenario/scenario';

@@ -46,6 +46,8 @@ const generatorShape = {
   GENERATOR_CITY_FILE: env.optionalString(),
   GENERATOR_JAM_CHANCE: decimal({ min: 0, max: 1, default: 0.004 }),
   GENERATOR_INCIDENTS_PER_DAY: decimal({ min: 0, max: 1_000, default: 2 }),
+  // a JSON file of jams, crowded lines and incidents forced at times after the start (README)
+  GENERATOR_SCENARIO_FILE: env.optionalString(),
 };
 
 /** The generator's own variables; every one can also be given as a command-line flag. */

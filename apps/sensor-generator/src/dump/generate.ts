@@ -2,6 +2,7 @@ import type { TrafficReadingRaw } from '@citypulse/contracts';
 import type { CityDefinition } from '@citypulse/postgres';
 import { FaultInjector, type FaultOptions } from '@citypulse/simulation';
 import { IncidentTimeline } from '../incidents/incident-timeline';
+import type { Scenario } from '../scenario/scenario';
 import { ReadingSequence } from '../traffic/reading-sequence';
 import {
   TRAFFIC_FAULTS,
@@ -23,6 +24,8 @@ export interface GenerationOptions {
   jamChancePerMinute?: number;
   /** mean incidents per zone per simulated day (default 2; 0 = none); traffic slows under them */
   incidentsPerZonePerDay?: number;
+  /** jams, crowded lines and incidents forced at chosen times (scenario/scenario.ts) */
+  scenario?: Scenario;
 }
 
 /** The city's incidents for a run: the same for every stream of it, from the seed. */
@@ -30,6 +33,7 @@ export function incidentTimeline(options: GenerationOptions): IncidentTimeline {
   return new IncidentTimeline(options.seed, options.city, {
     startTime: options.startTime,
     perZonePerDay: options.incidentsPerZonePerDay ?? DEFAULT_INCIDENTS_PER_ZONE_PER_DAY,
+    ...(options.scenario?.incidents && { forced: options.scenario.incidents }),
   });
 }
 
@@ -44,6 +48,7 @@ export function createInjector(
     startTime: options.startTime,
     intervalMs: options.intervalMs,
     incidents,
+    ...(options.scenario && { scenario: options.scenario }),
     ...(options.jamChancePerMinute !== undefined && {
       jamChancePerMinute: options.jamChancePerMinute,
     }),

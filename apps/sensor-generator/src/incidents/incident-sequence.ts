@@ -26,6 +26,8 @@ export class IncidentSequence implements CleanSource<IncidentRaw> {
   private nextHour: number;
   private order = 0;
   private emptyHours = 0;
+  /** a scenario's incidents are found however many empty hours come before them */
+  private readonly lastForcedHour: number;
 
   constructor(
     private readonly timeline: IncidentTimeline,
@@ -33,6 +35,10 @@ export class IncidentSequence implements CleanSource<IncidentRaw> {
   ) {
     this.zoneName = new Map(city.zones.map((z) => [z.id, z.name]));
     this.nextHour = Math.floor(timeline.startTime / HOUR_MS);
+    this.lastForcedHour = Math.max(
+      -Infinity,
+      ...(timeline.options.forced ?? []).map((f) => Math.floor(f.from / HOUR_MS)),
+    );
   }
 
   peekTime(): number {
@@ -48,9 +54,9 @@ export class IncidentSequence implements CleanSource<IncidentRaw> {
   }
 
   private fill(): void {
-    if (this.timeline.options.perZonePerDay <= 0) return;
+    if (this.timeline.options.perZonePerDay <= 0 && this.lastForcedHour === -Infinity) return;
     while (this.queue.length === 0 || this.queue[0].time >= this.nextHour * HOUR_MS) {
-      if (this.emptyHours > MAX_EMPTY_HOURS) return;
+      if (this.emptyHours > MAX_EMPTY_HOURS && this.nextHour > this.lastForcedHour) return;
       let loaded = 0;
       for (const zoneId of this.timeline.zoneIds) {
         for (const inc of this.timeline.startingIn(zoneId, this.nextHour)) {

@@ -2,6 +2,7 @@ import { IncidentStatus, IncidentType, Severity } from '@citypulse/contracts';
 import type { CityDefinition, CityZone, ZoneKind } from '@citypulse/postgres';
 import { Prng } from '@citypulse/simulation';
 import { offsetKm, zoneCentres, type LatLon } from '../city/geography';
+import type { ForcedIncident } from '../scenario/scenario';
 import { demandRatio } from '../traffic/traffic-model';
 
 /** What the other models ask of the city's incidents. */
@@ -129,6 +130,8 @@ export interface IncidentTimelineOptions {
   startTime: number;
   /** mean incidents per zone per simulated day (more in the rush hours); 0 = none */
   perZonePerDay: number;
+  /** incidents forced at chosen times (scenario/scenario.ts), besides the drawn ones */
+  forced?: readonly ForcedIncident[];
 }
 
 /**
@@ -219,6 +222,39 @@ export class IncidentTimeline implements IncidentImpact {
   }
 
   private draw(zone: CityZone, hour: number): Incident[] {
+    const drawn = this.drawRandom(zone, hour);
+    const forced = this.forcedIn(zone, hour);
+    return forced.length === 0 ? drawn : [...drawn, ...forced].sort((a, b) => a.start - b.start);
+  }
+
+  /** The scenario's incidents of a zone that start in an hour: reported, then resolved. */
+  private forcedIn(zone: CityZone, hour: number): Incident[] {
+    const from = hour * HOUR_MS;
+    const stamp = new Date(from).toISOString().slice(0, 13).replace(/[-T]/g, '');
+    return (this.options.forced ?? [])
+      .filter((f) => f.zoneId === zone.id && Math.floor(f.from / HOUR_MS) === hour)
+      .filter((f) => f.from >= this.options.startTime)
+      .map((f, k) => {
+        const rng = Prng.derive(this.seed, `incidents/forced/${zone.id}/${f.from}`);
+        const step = (time: number, status: 'REPORTED' | 'RESOLVED'): IncidentStep => ({
+          time,
+          status,
+          severity: f.severity,
+          eventId: rng.uuid(),
+        });
+        return {
+          id: `INC-${zone.id}-${stamp}-F${k + 1}`,
+          zoneId: zone.id,
+          type: f.type ?? 'ACCIDENT',
+          start: f.from,
+          end: f.until,
+          steps: [step(f.from, 'REPORTED'), step(f.until, 'RESOLVED')],
+          position: this.centres.get(zone.id)!,
+        };
+      });
+  }
+
+  private drawRandom(zone: CityZone, hour: number): Incident[] {
     const { perZonePerDay, startTime } = this.options;
     if (perZonePerDay <= 0) return [];
     const rng = Prng.derive(this.seed, `incidents/${zone.id}/${hour}`);

@@ -1,6 +1,7 @@
 import type { CityDefinition } from '@citypulse/postgres';
 import {
   describeFaults,
+  ExitCodeError,
   resolveStart,
   resolveTiming,
   runBounds,
@@ -9,6 +10,7 @@ import {
   type Timing,
 } from '@citypulse/simulation';
 import type { GeneratorConfig } from '../config/generator.config';
+import { describeScenario, loadScenario } from '../scenario/scenario';
 import { runLoad, type CityGenerationOptions, type GeneratorStream } from '../streams/city-streams';
 
 export interface RunPlan {
@@ -46,10 +48,23 @@ export function planRun(
     ...load,
   });
   const startTime = resolveStart(s.start, timing.speedup, now);
+  const file = config.GENERATOR_SCENARIO_FILE;
+  let scenario;
+  try {
+    scenario = file ? loadScenario(file, city, startTime) : undefined;
+  } catch (e) {
+    // a bad scenario file is a bad configuration: its problems listed, exit 78 like the rest
+    throw new ExitCodeError(e instanceof Error ? e.message : String(e), 78, { cause: e });
+  }
   return {
     timing,
     load,
-    generation: { ...world, startTime, intervalMs: timing.intervalMs },
+    generation: {
+      ...world,
+      startTime,
+      intervalMs: timing.intervalMs,
+      ...(scenario && { scenario }),
+    },
     run: { rate: timing.rate, ...runBounds(s) },
   };
 }
@@ -77,5 +92,6 @@ export function describePlan(plan: RunPlan): string {
     `events=${run.maxEvents === Infinity ? 'unbounded' : run.maxEvents}`,
     `duration=${run.maxDurationMs === Infinity ? 'unbounded' : `${run.maxDurationMs / 1000}s`}`,
     `faults=${describeFaults(generation.faults ?? {})}`,
+    ...(generation.scenario ? [`scenario=${describeScenario(generation.scenario)}`] : []),
   ].join(' ');
 }

@@ -73,6 +73,7 @@ export function createCityInjector(options: CityGenerationOptions): CityInjector
               startTime: options.startTime,
               intervalMs: options.intervalMs,
               incidents,
+              ...(options.scenario && { scenario: options.scenario }),
             }),
             options.seed,
             faults,

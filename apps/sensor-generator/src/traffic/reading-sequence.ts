@@ -2,6 +2,7 @@ import type { TrafficReadingRaw } from '@citypulse/contracts';
 import type { CityDefinition, CitySensor, CityZone } from '@citypulse/postgres';
 import { Prng, periodicTime, type CleanSource } from '@citypulse/simulation';
 import type { IncidentImpact } from '../incidents/incident-timeline';
+import type { Scenario } from '../scenario/scenario';
 import { TrafficModel, round } from './traffic-model';
 
 export const KMH_PER_MPH = 1.609344;
@@ -26,6 +27,8 @@ export interface ReadingSequenceOptions {
   jamChancePerMinute?: number;
   /** the city's incidents, which slow the zones they are open in */
   incidents?: IncidentImpact;
+  /** forced jams (scenario/scenario.ts) */
+  scenario?: Scenario;
 }
 
 /**
@@ -54,6 +57,7 @@ export class ReadingSequence implements CleanSource<TrafficReadingRaw> {
         jamChancePerMinute: options.jamChancePerMinute,
       }),
       ...(options.incidents && { incidents: options.incidents }),
+      ...(options.scenario && { scenario: options.scenario }),
     });
     this.ids = Prng.derive(options.seed, 'event-ids');
   }

@@ -1,6 +1,7 @@
 import type { CitySensor, CityZone, ZoneKind } from '@citypulse/postgres';
 import { Prng } from '@citypulse/simulation';
 import type { IncidentImpact } from '../incidents/incident-timeline';
+import { DEFAULT_JAM_SPEED_FACTOR, forcedJam, type Scenario } from '../scenario/scenario';
 
 /** What a sensor measured over one reporting interval, always in km/h (units are applied later). */
 export interface Measurement {
@@ -91,6 +92,8 @@ export interface TrafficModelOptions {
   jamChancePerMinute?: number;
   /** the city's incidents: traffic slows in a zone while one is open there */
   incidents?: IncidentImpact;
+  /** jams forced at chosen times, on top of the drawn ones */
+  scenario?: Scenario;
 }
 
 /**
@@ -105,23 +108,27 @@ export class TrafficModel {
   private readonly sensors = new Map<string, SensorState>();
   private readonly jamChance: number;
   private readonly incidents: IncidentImpact | undefined;
+  private readonly scenario: Scenario | undefined;
 
   constructor(seed: string | number, options: TrafficModelOptions = {}) {
     this.rng = Prng.derive(seed, 'traffic');
     this.jamChance = options.jamChancePerMinute ?? 0.004;
     this.incidents = options.incidents;
+    this.scenario = options.scenario;
   }
 
   measure(zone: CityZone, sensor: CitySensor, eventTime: number, intervalMs: number): Measurement {
     const demand = demandRatio(zone.kind, eventTime);
+    // the dice are rolled even under a forced jam, so a scenario changes nothing else of the run
     const jam = this.jamState(zone, eventTime, demand);
+    const forced = forcedJam(this.scenario, zone.id, eventTime);
     const state = this.sensorState(sensor.id);
     state.noise = 0.8 * state.noise + this.rng.normal(0, 0.05);
 
     // Volume over capacity for the lanes this sensor covers, with noise.
     const vc = Math.max(0.01, demand * (1 + state.noise));
     const laneCapacityPerHour = (zone.capacity / zone.lanes) * sensor.lanes;
-    const jammed = jam.until > eventTime;
+    const jammed = forced !== undefined || jam.until > eventTime;
     // An open incident (a blocked lane, an accident scene) slows the zone by its severity.
     const pressure = this.incidents?.pressureAt(zone.id, eventTime) ?? 0;
     // Queued traffic moves fewer vehicles past the detector.
@@ -135,7 +142,7 @@ export class TrafficModel {
     const freeFlow = zone.speed_limit_kmh * state.speedBias;
     // Bureau of Public Roads volume-delay curve: speed = free flow / (1 + 0.15 (v/c)^4).
     let speed = freeFlow / (1 + 0.15 * vc ** 4);
-    if (jammed) speed *= jam.severity;
+    if (jammed) speed *= forced ? (forced.speedFactor ?? DEFAULT_JAM_SPEED_FACTOR) : jam.severity;
     speed *= 1 - pressure;
     speed = Math.max(2, speed + this.rng.normal(0, freeFlow * 0.04 * (1 - pressure)));
 

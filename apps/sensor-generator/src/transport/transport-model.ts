@@ -12,6 +12,7 @@ import {
 } from '../city/geography';
 import type { IncidentImpact } from '../incidents/incident-timeline';
 import { demandRatio, round, rushIntensity } from '../traffic/traffic-model';
+import { forcedLoad, type Scenario } from '../scenario/scenario';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -103,6 +104,8 @@ interface VehicleState {
 export interface TransportModelOptions {
   /** the city's incidents: vehicles fall behind in a zone while one is open there */
   incidents?: IncidentImpact;
+  /** lines forced full at chosen times, on top of the modelled load */
+  scenario?: Scenario;
 }
 
 /**
@@ -120,11 +123,13 @@ export class TransportModel {
   private readonly zones: Map<string, CityZone>;
   private readonly state = new Map<string, VehicleState>();
   private readonly incidents: IncidentImpact | undefined;
+  private readonly scenario: Scenario | undefined;
 
   constructor(seed: string | number, city: CityDefinition, options: TransportModelOptions = {}) {
     this.rng = Prng.derive(seed, 'transport');
     this.zones = new Map(city.zones.map((z) => [z.id, z]));
     this.incidents = options.incidents;
+    this.scenario = options.scenario;
     const centres = zoneCentres(city);
     const vehicles: Vehicle[] = [];
     for (const line of city.lines) {
@@ -185,6 +190,8 @@ export class TransportModel {
     s.passengers = Math.round(
       Math.min(capacity, Math.max(0, s.passengers + follow * (target - s.passengers) + noise)),
     );
+    const forced = forcedLoad(this.scenario, vehicle.line.id, eventTime);
+    if (forced !== undefined) s.passengers = Math.round(capacity * forced);
     s.lastTime = eventTime;
 
     const gps = offsetKm(

@@ -2,6 +2,7 @@ import type { TransportVehicleStatusRaw } from '@citypulse/contracts';
 import type { CityDefinition } from '@citypulse/postgres';
 import { Prng, periodicTime, type CleanSource } from '@citypulse/simulation';
 import type { IncidentImpact } from '../incidents/incident-timeline';
+import type { Scenario } from '../scenario/scenario';
 import { SOURCE } from '../traffic/reading-sequence';
 import { MODE_PROFILES, TransportModel, type VehicleStatus } from './transport-model';
 
@@ -13,6 +14,8 @@ export interface VehicleSequenceOptions {
   /** how often each vehicle reports, simulated ms */
   intervalMs: number;
   incidents?: IncidentImpact;
+  /** lines forced full at chosen times (scenario/scenario.ts) */
+  scenario?: Scenario;
 }
 
 /** One clean status as the vehicle sent it, with the model's view of it (for tests). */
@@ -34,6 +37,7 @@ export class VehicleSequence implements CleanSource<TransportVehicleStatusRaw> {
     if (!(options.intervalMs > 0)) throw new RangeError('intervalMs must be positive');
     this.model = new TransportModel(options.seed, options.city, {
       ...(options.incidents && { incidents: options.incidents }),
+      ...(options.scenario && { scenario: options.scenario }),
     });
     if (this.model.vehicles.length === 0) throw new Error('the city has no transport vehicles');
     this.ids = Prng.derive(options.seed, 'transport/event-ids');
