@@ -25,6 +25,7 @@ import { AppModule } from './app.module';
 import { sinkConfigSchema, type SinkConfig } from './config';
 import { SinkMetrics } from './infra/sink-metrics';
 import { MONGO_CLIENT, PG_POOL } from './infra/tokens';
+import { setupReadApi } from './read-api/read-api.module';
 
 /** Write retries: 0.5 s doubling to 15 s; 25 attempts ride out about five minutes of outage. */
 export function writeBackoff(maxAttempts: number) {
@@ -89,6 +90,7 @@ export async function startSink(config: SinkConfig, opts: StartOptions = {}) {
       },
     }),
   });
+  setupReadApi(app); // strict queries, /openapi.json and /docs (before init, which routes 404s)
   await app.init(); // migrations and indexes, before anything is consumed
 
   const pool = app.get<Pool>(PG_POOL);

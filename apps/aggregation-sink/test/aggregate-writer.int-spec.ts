@@ -470,12 +470,22 @@ describe.each(STREAM_CASES.map((c) => [c.spec.name, c] as const))(
       }
 
       const second = c.update(1, 0, 1) as unknown as Record<string, unknown>;
-      const range = await reads.windows(spec, {
-        series: Object.fromEntries(spec.seriesFields.map((f) => [f, String(second[f])])),
-        range: { from: new Date(startOf(1, 1)), to: new Date(startOf(1, 3)), limit: 10 },
-      });
-      expect(range.map((w) => w.window_start)).toEqual([startOf(1, 1), startOf(1, 2)]);
-      expect(range.every((w) => seriesOf(w) === seriesOf(second))).toBe(true);
+      const page = (from: Date, limit: number) =>
+        reads.windows(spec, {
+          series: Object.fromEntries(spec.seriesFields.map((f) => [f, String(second[f])])),
+          range: { from, to: new Date(startOf(1, 3)), limit },
+        });
+      const range = await page(new Date(startOf(1, 1)), 10);
+      expect(range.windows.map((w) => w.window_start)).toEqual([startOf(1, 1), startOf(1, 2)]);
+      expect(range.windows.every((w) => seriesOf(w) === seriesOf(second))).toBe(true);
+      expect(range.more).toBe(false);
+      // a page of one: the range holds one more, which the next page (from + 1 ms) returns
+      const onePage = await page(new Date(startOf(1, 1)), 1);
+      expect(onePage.windows.map((w) => w.window_start)).toEqual([startOf(1, 1)]);
+      expect(onePage.more).toBe(true);
+      const next = await page(new Date(Date.parse(startOf(1, 1)) + 1), 1);
+      expect(next.windows.map((w) => w.window_start)).toEqual([startOf(1, 2)]);
+      expect(next.more).toBe(false);
     });
   },
 );

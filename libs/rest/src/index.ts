@@ -3,3 +3,4 @@ export * from './query-params';
 export * from './decorators';
 export * from './rest-api';
 export * from './routes';
+export * from './response-check';

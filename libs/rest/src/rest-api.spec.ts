@@ -8,6 +8,7 @@ import { ApiOkResponse, ApiParam } from '@nestjs/swagger';
 import type { OpenAPIV3 } from 'openapi-types';
 import { defineModel, ValidQuery } from './decorators';
 import { integerParam, instantParam, type QueryValues } from './query-params';
+import { responseChecker } from './response-check';
 import { setupRestApi } from './rest-api';
 import { documentationGaps, servedRoutes } from './routes';
 
@@ -132,6 +133,22 @@ describe('setupRestApi', () => {
       },
       required: ['id', 'at'],
     });
+  });
+
+  it('checks answers against the documented response schemas', async () => {
+    const check = responseChecker((await get('/openapi.json')).body as never);
+    expect(check('get', '/things', 200, (await get('/things?from=0')).body)).toEqual([]);
+    expect(check('get', '/things', 400, (await get('/things?x=1')).body)).toEqual([]);
+    expect(check('get', '/things/{id}', 200, { id: 'a', at: 'yesterday' })).toEqual([
+      'get /things/{id} 200: /at must match format "date-time"',
+    ]);
+    expect(check('get', '/things/{id}', 200, { id: 1 })).toEqual([
+      "get /things/{id} 200: / must have required property 'at'",
+      'get /things/{id} 200: /id must be string',
+    ]);
+    expect(check('get', '/things/{id}', 404, {})).toEqual([
+      'get /things/{id} 404: no schema in the document',
+    ]);
   });
 
   it('serves the interactive docs', async () => {

@@ -3,9 +3,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { documentationGaps, servedRoutes } from '@citypulse/rest';
+import type { OpenAPIV3 } from 'openapi-types';
 import type { AggregateSpec } from '../aggregates/aggregate-spec';
-import { AGGREGATE_SPECS } from '../aggregates/specs';
+import { AGGREGATE_SPECS, TRANSPORT } from '../aggregates/specs';
 import { aggregateReadController } from './aggregate-read.controller';
+import { viewColumns } from './read-queries';
+import { setupReadApi } from './read-api.module';
 import { ReadRepository } from './read.repository';
 import type { WindowsRequest } from './windows-request';
 
@@ -13,9 +18,17 @@ import type { WindowsRequest } from './windows-request';
 class FakeReads {
   asked: Array<{ name: string; request?: WindowsRequest }> = [];
   latestRows: Record<string, Array<Record<string, unknown>>> = {};
-  windows(spec: AggregateSpec, request: WindowsRequest): Promise<Array<Record<string, unknown>>> {
+  /** how many windows the range holds (one a minute from 08:00) */
+  stored = 1;
+  windows(
+    spec: AggregateSpec,
+    request: WindowsRequest,
+  ): Promise<{ windows: Array<Record<string, unknown>>; more: boolean }> {
     this.asked.push({ name: spec.name, request });
-    return Promise.resolve([{ window_start: '2026-01-05T08:00:00.000Z' }]);
+    const windows = Array.from({ length: Math.min(this.stored, request.range.limit) }, (_, i) => ({
+      window_start: new Date(Date.UTC(2026, 0, 5, 8, i)).toISOString(),
+    }));
+    return Promise.resolve({ windows, more: this.stored > request.range.limit });
   }
   latest(spec: AggregateSpec): Promise<Array<Record<string, unknown>>> {
     this.asked.push({ name: spec.name });
@@ -39,6 +52,7 @@ describe('the REST routes, one controller per spec', () => {
     })
     class TestModule {}
     app = await NestFactory.create(TestModule, { logger: false });
+    setupReadApi(app);
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
   });
@@ -48,6 +62,7 @@ describe('the REST routes, one controller per spec', () => {
   beforeEach(() => {
     reads.asked = [];
     reads.latestRows = {};
+    reads.stored = 1;
   });
 
   const get = async (path: string): Promise<{ status: number; body: Record<string, unknown> }> => {
@@ -75,6 +90,7 @@ describe('the REST routes, one controller per spec', () => {
     expect(res.body).toEqual({
       ...series,
       windows: [{ window_start: '2026-01-05T08:00:00.000Z' }],
+      next_from: null,
     });
     expect(reads.asked).toEqual([{ name, request: expect.objectContaining({ series }) }]);
   });
@@ -88,17 +104,56 @@ describe('the REST routes, one controller per spec', () => {
     });
   });
 
+  it('pages with next_from while the range holds more', async () => {
+    reads.stored = 5;
+    const first = await get('/traffic/zones/Z01/windows?limit=2');
+    expect(first.body.windows).toHaveLength(2);
+    expect(first.body.next_from).toBe('2026-01-05T08:01:00.001Z');
+    expect((await get('/traffic/zones/Z01/windows?limit=5')).body.next_from).toBeNull();
+  });
+
   it.each([
-    '/traffic/zones/Z01/windows?from=nonsense',
-    '/traffic/zones/Z01/windows?limit=0',
-    '/traffic/zones/Z01/windows?zone=Z02',
-    '/incidents_zone_15m/zones/Z01/severities/bad/windows',
-    '/tickets_priority_1m/priorities/soon/windows',
-  ])('GET %s is a 400 naming the problem, and reads nothing', async (path) => {
+    ['/traffic/zones/Z01/windows?from=nonsense', 'from'],
+    ['/traffic/zones/Z01/windows?from[$gt]=1', 'from[$gt]'],
+    ['/traffic/zones/Z01/windows?limit=0', 'limit'],
+    ['/traffic/zones/Z01/windows?limit=1&limit=2', 'limit'],
+    ['/traffic/zones/Z01/windows?zone=Z02', 'zone'],
+    ['/incidents_zone_15m/zones/Z01/severities/bad/windows', 'severity'],
+    ['/tickets_priority_1m/priorities/soon/windows', 'priority'],
+    ['/traffic/latest?from[$gt]=1', 'from[$gt]'],
+    ['/mobility/latest?limit=1', 'limit'],
+  ])('GET %s is a 400 naming %s, and reads nothing', async (path, parameter) => {
     const res = await get(path);
     expect(res.status).toBe(400);
-    expect(typeof res.body.message).toBe('string');
+    expect(res.body.message).toEqual(expect.stringContaining(parameter));
+    expect(res.body.problems).toEqual([
+      { in: expect.any(String), parameter, message: expect.any(String) },
+    ]);
     expect(reads.asked).toEqual([]);
+  });
+
+  it('describes every route it serves in a valid OpenAPI document, windows from the specs', async () => {
+    const doc = (await get('/openapi.json')).body as unknown as OpenAPIV3.Document;
+    await SwaggerParser.validate(structuredClone(doc) as never);
+    const routes = servedRoutes(app);
+    expect(routes).toHaveLength(2 * AGGREGATE_SPECS.length);
+    expect(documentationGaps(doc as never, routes)).toEqual([]);
+    const schemas = doc.components?.schemas as Record<string, OpenAPIV3.SchemaObject>;
+    for (const spec of AGGREGATE_SPECS) {
+      const model = Object.entries(schemas).find(
+        ([name]) => name.toLowerCase() === `${spec.name.replace(/_/g, '')}window`,
+      )?.[1];
+      expect(Object.keys(model?.properties ?? {})).toEqual(viewColumns(spec).map((c) => c.name));
+    }
+    expect(schemas.TransportLine10mWindow.properties?.punctuality_score).toMatchObject({
+      type: 'number',
+      minimum: 0,
+      maximum: 100,
+    });
+    expect(schemas.TransportLine10mWindow.properties?.avg_delay_seconds).not.toHaveProperty(
+      'minimum',
+    );
+    expect(viewColumns(TRANSPORT).some((c) => c.name === 'avg_delay_seconds')).toBe(true);
   });
 
   it('answers the latest window of every series, as {windows}', async () => {
