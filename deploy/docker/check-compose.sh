@@ -8,7 +8,7 @@
 # What it checks:
 #   - `config` passes with the default profile and with --profile cluster, using .env.example
 #     overlaid by .env (so a variable added to .env.example later is there for old checkouts too);
-#   - topics: redpanda-init's own parser of libs/contracts/topics.json gives exactly the topics and
+#   - topics: redpanda-init's own parser of libs/contracts/topics.json gives exactly the topics, configs and
 #     partitions an independent JSON parser gives, topics.json is what it mounts, and its default
 #     partition count equals the native Kafka's num.partitions;
 #   - apps: every folder of apps/ is a compose service of that name built from node.Dockerfile with
@@ -134,7 +134,10 @@ for s, d in services.items():
 
 # --- topics -------------------------------------------------------------------------------------
 topics = json.load(open("libs/contracts/topics.json"))
-want = sorted(f"{s['topic']} {int(s.get('partitions', 1))}" for s in topics["streams"].values())
+want = sorted(
+    " ".join([s["topic"], str(int(s.get("partitions", 1)))] + [f"{k}={v}" for k, v in (s.get("configs") or {}).items()])
+    for s in topics["streams"].values()
+)
 got = sorted(l.strip() for l in open(os.path.join(tmp, "init-topics")) if l.strip())
 if want != got:
     say(f"redpanda-init reads topics.json as {got}, JSON says {want}")

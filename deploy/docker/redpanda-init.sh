@@ -36,9 +36,9 @@ list_topics() {
       depth = 0
       for (i = 1; i <= n; i++) {
         t = tok[i]
-        if (t == "{" || t == "[") { depth++; kind[depth] = t; key[depth] = ""; if (depth == 3) { topic = ""; parts = 1 }; continue }
+        if (t == "{" || t == "[") { depth++; kind[depth] = t; key[depth] = ""; if (depth == 3) { topic = ""; parts = 1; cfg = "" }; continue }
         if (t == "}" || t == "]") {
-          if (depth == 3 && kind[3] == "{" && key[1] == "streams" && topic != "") print topic, parts
+          if (depth == 3 && kind[3] == "{" && key[1] == "streams" && topic != "") print topic, parts cfg
           depth--; continue
         }
         if (t == "," ) continue
@@ -47,6 +47,8 @@ list_topics() {
         # a scalar value of the current key
         if (depth == 3 && key[1] == "streams" && key[3] == "topic") topic = substr(t, 2, length(t) - 2)
         if (depth == 3 && key[1] == "streams" && key[3] == "partitions") parts = t + 0
+        # "configs": { "cleanup.policy": "compact" } -> " cleanup.policy=compact"
+        if (depth == 4 && key[1] == "streams" && key[3] == "configs") cfg = cfg " " key[4] "=" substr(t, 2, length(t) - 2)
       }
     }' "$1"
 }
@@ -103,17 +105,25 @@ while read -r name parts _; do
   [ -n "$name" ] && have["$name"]="$parts"
 done < <(r topic list 2>/dev/null | awk 'NR > 1 { print $1, $2 }')
 for line in "${wanted[@]}"; do
-  read -r topic parts <<<"$line"
+  read -r topic parts configs <<<"$line"
+  read -ra configs <<<"${configs:-}" # topics.json "configs" as key=value words
+  create_args=() set_args=()
+  for c in "${configs[@]}"; do create_args+=(-c "$c"); set_args+=(--set "$c"); done
   if [ -z "${have[$topic]:-}" ]; then
-    r topic create "$topic" --partitions "$parts" --replicas "$RF" >/dev/null ||
+    r topic create "$topic" --partitions "$parts" --replicas "$RF" "${create_args[@]}" >/dev/null ||
       die "could not create topic $topic"
-    log "created $topic ($parts partitions, replication $RF)"
+    log "created $topic ($parts partitions, replication $RF${configs[*]:+, ${configs[*]}})"
   elif [ "${have[$topic]}" -lt "$parts" ]; then
     r topic add-partitions "$topic" --num "$((parts - have[$topic]))" >/dev/null ||
       die "could not add partitions to $topic"
     log "$topic: ${have[$topic]} -> $parts partitions"
   else
     log "$topic exists (${have[$topic]} partitions)"
+  fi
+  # a topic created before (or by someone else) gets the configs its contract names
+  if [ -n "${have[$topic]:-}" ] && [ "${#set_args[@]}" -gt 0 ]; then
+    r topic alter-config "$topic" "${set_args[@]}" >/dev/null || die "could not set ${configs[*]} on $topic"
+    log "$topic: ${configs[*]}"
   fi
 done
 

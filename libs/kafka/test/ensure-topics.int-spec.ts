@@ -1,5 +1,5 @@
 import { uniqueName } from '@citypulse/testing';
-import type { Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Kafka } from 'kafkajs';
 import { ensureTopics, type TopicSpec } from '../src/admin/ensure-topics';
 import { deleteTopics, newKafka } from './support/stack';
 
@@ -54,21 +54,39 @@ describe('ensureTopics on the real broker', () => {
     expect(new Set([...a, ...b])).toEqual(new Set(specs.map((s) => s.topic)));
   }, 120_000);
 
-  it('creates a topic with the configs it is given (a compacted topic)', async () => {
-    const topic = `${prefix}.compacted`;
-    await ensureTopics(kafka, [{ topic, partitions: 1, configs: { 'cleanup.policy': 'compact' } }]);
+  const configsOf = async (topic: string) => {
     const admin = kafka.admin();
     await admin.connect();
     try {
       const { resources } = await admin.describeConfigs({
-        resources: [{ type: 2 /* TOPIC */, name: topic, configNames: ['cleanup.policy'] }],
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
         includeSynonyms: false,
       });
-      expect(
-        resources[0]?.configEntries.find((c) => c.configName === 'cleanup.policy')?.configValue,
-      ).toBe('compact');
+      return new Map(resources[0]?.configEntries.map((c) => [c.configName, c.configValue]));
     } finally {
       await admin.disconnect();
     }
+  };
+
+  it('creates a topic with the configs it is given (a compacted topic)', async () => {
+    const topic = `${prefix}.compacted`;
+    await ensureTopics(kafka, [{ topic, partitions: 1, configs: { 'cleanup.policy': 'compact' } }]);
+    expect((await configsOf(topic)).get('cleanup.policy')).toBe('compact');
+  }, 60_000);
+
+  it('sets a config of the spec on a topic created without it, keeping the topic`s own others', async () => {
+    // the alerts topic was once created `delete` by a process ensuring every contract topic
+    // before the alerting service (whose restart rebuilds from the compacted topic) started
+    const topic = `${prefix}.made-wrong`;
+    await ensureTopics(kafka, [{ topic, partitions: 1, configs: { 'retention.ms': '3600000' } }]);
+    expect((await configsOf(topic)).get('cleanup.policy')).toBe('delete');
+    expect(
+      await ensureTopics(kafka, [
+        { topic, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
+      ]),
+    ).toEqual([]);
+    const now = await configsOf(topic);
+    expect(now.get('cleanup.policy')).toBe('compact');
+    expect(now.get('retention.ms')).toBe('3600000');
   }, 60_000);
 });

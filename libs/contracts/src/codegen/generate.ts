@@ -14,7 +14,17 @@ interface TopicsFile {
   subjectSuffix: string;
   dlqSuffix: string;
   keySeparator: string;
-  streams: Record<string, { topic: string; schema: string; key: string[]; partitions: number }>;
+  streams: Record<
+    string,
+    {
+      topic: string;
+      schema: string;
+      key: string[];
+      partitions: number;
+      /** topic configs set at creation, e.g. cleanup.policy */
+      configs?: Record<string, string>;
+    }
+  >;
 }
 
 type AvroSchema = string | AvroSchema[] | { [key: string]: unknown };
@@ -257,6 +267,13 @@ export function generate(contractsDir: string): GeneratedFiles {
       `    valueType: ${quote(value.fullName)},`,
       list(def.key.map(quote), '    ', 'keyFields: ', ','),
       `    partitions: ${def.partitions},`,
+      ...(def.configs
+        ? [
+            `    configs: { ${Object.entries(def.configs)
+              .map(([k, v]) => `${quote(k)}: ${quote(v)}`)
+              .join(', ')} },`,
+          ]
+        : []),
       '  },',
     );
     values.push(`  ${stream}: ${value.name};`);

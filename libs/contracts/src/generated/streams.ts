@@ -122,6 +122,7 @@ export const STREAM_DEFINITIONS = {
     valueType: 'city.pulse.Alert',
     keyFields: ['alert_id'],
     partitions: 3,
+    configs: { 'cleanup.policy': 'compact' },
   },
 } as const;
 

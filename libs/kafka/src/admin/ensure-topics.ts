@@ -1,18 +1,21 @@
 import { STREAM_DEFINITIONS, STREAM_NAMES, dlqTopic, type StreamName } from '@citypulse/contracts';
-import type { Admin, Kafka } from 'kafkajs';
+import { ConfigResourceTypes, ConfigSource, type Admin, type Kafka } from 'kafkajs';
 
 /** A topic to create: its name and partition count (absent: the broker's default). */
 export interface TopicSpec {
   topic: string;
   partitions?: number;
-  /** Topic configs set when the topic is created (e.g. `cleanup.policy: compact`); an existing topic keeps its own. */
+  /**
+   * Topic configs (e.g. `cleanup.policy: compact`): set when the topic is created, and set on an
+   * existing topic that has another value (its other configs are kept).
+   */
   configs?: Record<string, string>;
 }
 
 /**
  * The topics of the given streams (default: every stream of libs/contracts) with the partitions
- * topics.json gives them, each followed by its dead-letter topic (same partition count) unless
- * `dlq: false`.
+ * and configs topics.json gives them, each followed by its dead-letter topic (same partition
+ * count, default configs) unless `dlq: false`.
  */
 export function contractTopicSpecs(
   streams: readonly StreamName[] = STREAM_NAMES,
@@ -20,8 +23,10 @@ export function contractTopicSpecs(
 ): TopicSpec[] {
   const out: TopicSpec[] = [];
   for (const s of streams) {
-    const { topic, partitions } = STREAM_DEFINITIONS[s];
-    out.push({ topic, partitions });
+    const def: { topic: string; partitions: number; configs?: Record<string, string> } =
+      STREAM_DEFINITIONS[s];
+    const { topic, partitions, configs } = def;
+    out.push({ topic, partitions, ...(configs && { configs }) });
     if (opts.dlq !== false) out.push({ topic: dlqTopic(topic), partitions });
   }
   return out;
@@ -30,8 +35,11 @@ export function contractTopicSpecs(
 /**
  * Creates the topics that do not exist yet (the brokers run with auto-creation off, so a misspelt
  * topic fails loudly) and returns once every partition of every given topic has a leader.
- * Existing topics are left as they are; a topic created concurrently by another process counts as
- * existing. Returns the topics it created.
+ * An existing topic keeps its partitions; a config its spec names (a compacted topic) is set on it
+ * when it has another value, since whoever created it first may not have known (the alerts topic
+ * was once created `delete` by a process ensuring every contract topic before the alerting
+ * service, whose restart rebuilds from it, ever ran). A topic created concurrently by another
+ * process counts as existing. Returns the topics it created.
  *
  * kafkajs' own `waitForLeaders` asks for the new topics' metadata once and fails on the answer a
  * broker gives for a moment after creating many topics at once (UNKNOWN_TOPIC_OR_PARTITION: seen
@@ -65,10 +73,45 @@ export async function ensureTopics(
       specs.map((s) => s.topic),
       opts.timeoutMs ?? 60_000,
     );
+    await reconcileConfigs(
+      admin,
+      specs.filter((s) => existing.has(s.topic) && s.configs),
+    );
     return missing.map((s) => s.topic);
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Sets the spec's configs on existing topics that differ. AlterConfigs replaces a topic's whole
+ * set of topic-level configs, so the ones set on the topic before are sent along unchanged.
+ */
+async function reconcileConfigs(admin: Admin, specs: readonly TopicSpec[]): Promise<void> {
+  if (specs.length === 0) return;
+  const { resources } = await admin.describeConfigs({
+    resources: specs.map((s) => ({ type: ConfigResourceTypes.TOPIC, name: s.topic })),
+    includeSynonyms: false,
+  });
+  const changes = [];
+  for (const s of specs) {
+    const entries = resources.find((r) => r.resourceName === s.topic)?.configEntries ?? [];
+    const current = new Map(entries.map((e) => [e.configName, e.configValue]));
+    const wrong = Object.entries(s.configs ?? {}).filter(([k, v]) => current.get(k) !== v);
+    if (wrong.length === 0) continue;
+    const own = entries
+      .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && !(e.configName in s.configs!))
+      .map((e) => ({ name: e.configName, value: e.configValue }));
+    changes.push({
+      type: ConfigResourceTypes.TOPIC,
+      name: s.topic,
+      configEntries: [
+        ...own,
+        ...Object.entries(s.configs!).map(([name, value]) => ({ name, value })),
+      ],
+    });
+  }
+  if (changes.length > 0) await admin.alterConfigs({ validateOnly: false, resources: changes });
 }
 
 async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
