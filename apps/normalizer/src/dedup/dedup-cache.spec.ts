@@ -23,10 +23,55 @@ describe('DedupCache', () => {
     expect(c.has('c', 12)).toBe(false);
   });
 
+  it('keeps an id added again until its newest addition expires', () => {
+    const c = new DedupCache(1_000, 3);
+    c.addAll(['a'], 0);
+    c.addAll(['b'], 100);
+    c.addAll(['a'], 200);
+    // a's first addition expires at 1,000 and is evicted; its second one keeps it
+    c.addAll(['c'], 1_050);
+    expect(c.has('a', 1_099)).toBe(true);
+    expect(c.has('b', 1_099)).toBe(true);
+    expect(c.has('b', 1_100)).toBe(false);
+    expect(c.size).toBe(3);
+    // at the bound, the oldest slot goes first, whichever id holds it
+    c.addAll(['d', 'e'], 1_060);
+    expect(c.has('b', 1_061)).toBe(false);
+    expect(c.has('a', 1_061)).toBe(false);
+    expect(['c', 'd', 'e'].every((id) => c.has(id, 1_061))).toBe(true);
+  });
+
   it('stays bounded under a long stream', () => {
     const c = new DedupCache(1_000, 10_000);
     for (let i = 0; i < 100_000; i++) c.addAll([`id-${i}`], i);
     expect(c.size).toBeLessThanOrEqual(1_000);
     expect(c.has('id-99999', 99_999)).toBe(true);
+  });
+
+  it('answers as a plain map of id -> expiry with oldest-first eviction would, over random work', () => {
+    // the reference: every addition in order, an id live while its newest addition is in the
+    // last `max` additions and not expired
+    const max = 50;
+    const ttl = 1_000;
+    const c = new DedupCache(ttl, max);
+    const additions: { id: string; expiry: number }[] = [];
+    let seed = 42;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    let now = 0;
+    for (let step = 0; step < 4_000; step++) {
+      now += rnd(40);
+      const id = `e-${rnd(120)}`;
+      if (rnd(3) === 0) {
+        // as the cache does: drop what expired, then add, evicting the oldest beyond the bound
+        while (additions.length > 0 && additions[0].expiry <= now) additions.shift();
+        additions.push({ id, expiry: now + ttl });
+        if (additions.length > max) additions.shift();
+        c.addAll([id], now);
+      }
+      const newest = additions.filter((a) => a.id === id).pop();
+      const expected = newest !== undefined && newest.expiry > now;
+      expect(c.has(id, now)).toBe(expected);
+      expect(c.size).toBe(new Set(additions.map((a) => a.id)).size);
+    }
   });
 });
