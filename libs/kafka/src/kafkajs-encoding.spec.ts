@@ -1,8 +1,10 @@
-// kafkajs 2.2.4 is patched at install (patches/kafkajs@2.2.4.patch): its produce-request encoding
-// allocated a zero-filled 512-byte buffer, an array and a Buffer per varint and Long objects for
-// every record. The patched encoder must write exactly the bytes the original wrote: the digest
-// below was taken from unpatched kafkajs 2.2.4 for the same request, and the request is decoded
-// back with kafkajs' own decoder.
+// kafkajs 2.2.4 is patched at install (patches/kafkajs@2.2.4.patch) for speed on the per-record
+// paths: its produce-request encoding allocated a zero-filled 512-byte buffer, an array and a
+// Buffer per varint and Long objects for every record; its partitioner hashed keys with Long
+// objects; its record decoder parsed, added and printed two Longs per record; its CRC-32C went
+// byte by byte. Each must give exactly what the original gave: the request digest below was taken
+// from unpatched kafkajs 2.2.4, the hash is checked against Kafka's own test vectors, the CRC
+// against a byte-wise reference, the decoded offsets against BigInt sums.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 
@@ -24,6 +26,15 @@ const Decoder = load('kafkajs/src/protocol/decoder') as new (b: Buffer) => {
   readVarLong: () => { toString: () => string };
   readVarInt: () => number;
 };
+const murmur2 = load('kafkajs/src/producer/partitioners/default/murmur2') as (
+  key: string | Buffer,
+) => number;
+const crc32C = load('kafkajs/src/protocol/recordBatch/crc32C/crc32C') as (b: Buffer) => number;
+const Record = load('kafkajs/src/protocol/recordBatch/record/v0') as (r: object) => unknown;
+const { RecordBatch } = load('kafkajs/src/protocol/recordBatch/v0') as {
+  RecordBatch: (b: object) => Promise<Encoded>;
+};
+const LongType = load('kafkajs/src/utils/long') as { fromString: (s: string) => unknown };
 const RecordBatchDecoder = load('kafkajs/src/protocol/recordBatch/v0/decoder') as (
   d: unknown,
 ) => Promise<{
@@ -104,8 +115,10 @@ describe("kafkajs' produce encoding (patched)", () => {
   ];
 
   it('is the patched version', () => {
-    const src = (load('kafkajs/src/protocol/encoder') as { toString: () => string }).toString();
-    expect(src).toContain('Buffer.allocUnsafe');
+    const source = (path: string) => (load(path) as { toString: () => string }).toString();
+    expect(source('kafkajs/src/protocol/encoder')).toContain('Buffer.allocUnsafe');
+    expect(source('kafkajs/src/producer/partitioners/default/murmur2')).toContain('Math.imul');
+    expect(source('kafkajs/src/protocol/recordBatch/crc32C/crc32C')).toContain('1792');
   });
 
   it('writes the bytes unpatched kafkajs 2.2.4 wrote for the same request', async () => {
@@ -158,6 +171,68 @@ describe("kafkajs' produce encoding (patched)", () => {
     }
     for (const v of [0, 300, -300, 2 ** 31 - 1, -(2 ** 31)]) {
       expect(new Decoder(new Encoder().writeVarInt(v).buffer).readVarInt()).toBe(v);
+    }
+  });
+
+  it("hashes keys as Kafka's Java client does (its murmur2 test vectors)", () => {
+    // org.apache.kafka.common.utils.UtilsTest#testMurmur2
+    const vectors: Record<string, number> = {
+      '21': -973932308,
+      foobar: -790332482,
+      'a-little-bit-long-string': -985981536,
+      'a-little-bit-longer-string': -1486304829,
+      lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8: -58897971,
+      abc: 479470107,
+    };
+    for (const [key, hash] of Object.entries(vectors)) {
+      expect(murmur2(key)).toBe(hash);
+      expect(murmur2(Buffer.from(key))).toBe(hash);
+    }
+  });
+
+  it('computes CRC-32C as a byte-at-a-time reference does', () => {
+    const table = new Int32Array(256).map((_, n) => {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+      return c;
+    });
+    const reference = (b: Buffer) => {
+      let crc = -1;
+      for (const byte of b) crc = table[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+      return (crc ^ -1) >>> 0;
+    };
+    expect(crc32C(Buffer.from('123456789'))).toBe(0xe3069283); // the CRC-32C check value
+    for (let length = 0; length < 100; length++) {
+      const b = Buffer.from(Array.from({ length }, (_, i) => (i * 131 + length * 7) & 0xff));
+      expect(crc32C(b)).toBe(reference(b));
+    }
+  });
+
+  it('decodes offsets and timestamps as decimal strings, beyond 2^53 too', async () => {
+    const cases: [string, number, number[]][] = [
+      ['0', 1_700_000_000_000, [0, 5, 2 ** 27 - 1, 2 ** 27, 2 ** 31 + 5, -3, -(2 ** 27)]],
+      ['9007199254740990', 5, [0, 1, 2, 3, 4]],
+    ];
+    for (const [firstOffset, firstTimestamp, deltas] of cases) {
+      const records = deltas.map((timestampDelta, offsetDelta) =>
+        Record({ offsetDelta, timestampDelta, key: null, value: Buffer.from('v') }),
+      );
+      const batch = await RecordBatch({
+        firstOffset: LongType.fromString(firstOffset),
+        firstTimestamp,
+        maxTimestamp: firstTimestamp,
+        records,
+        lastOffsetDelta: records.length - 1,
+      });
+      const decoded = await RecordBatchDecoder(new Decoder(batch.buffer));
+      expect(
+        decoded.records.map((r) => [(r as unknown as { offset: string }).offset, r.timestamp]),
+      ).toEqual(
+        deltas.map((d, i) => [
+          String(BigInt(firstOffset) + BigInt(i)),
+          String(BigInt(firstTimestamp) + BigInt(d)),
+        ]),
+      );
     }
   });
 });
