@@ -28,6 +28,7 @@ import { createPool, migrate } from '@citypulse/postgres';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
+import { setupAlertsApi } from './api/alerts-api';
 import { AppModule } from './app.module';
 import { alertingConfigSchema, type AlertingConfig } from './config';
 import { AlertEngine, type DlqSource } from './engine/alert-engine';
@@ -137,6 +138,7 @@ export async function startAlerting(config: AlertingConfig, opts: StartOptions =
       metrics: withKafkaReadiness(metrics, kafkaReady),
     }),
   });
+  setupAlertsApi(app); // strict queries, /openapi.json and /docs (before init, which routes 404s)
   await app.init();
 
   const readerSchema = alertsContract.schema;

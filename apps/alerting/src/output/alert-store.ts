@@ -56,8 +56,42 @@ const EVENT_COLUMNS = [
   'fired_at',
 ] as const;
 
-const ALERT_SELECT = `SELECT alert_id, rule, alert_type, severity, subject_id, zone_id, status, message, value,
-  threshold, related_id, fired_at, resolved_at, acknowledged_at, acknowledged_by FROM alerts`;
+/** What the REST API shows of an alert (StoredAlert), in this order; the OpenAPI model follows it. */
+export const ALERT_COLUMNS = [
+  'alert_id',
+  'rule',
+  'alert_type',
+  'severity',
+  'subject_id',
+  'zone_id',
+  'status',
+  'message',
+  'value',
+  'threshold',
+  'related_id',
+  'fired_at',
+  'resolved_at',
+  'acknowledged_at',
+  'acknowledged_by',
+] as const satisfies readonly (keyof StoredAlert)[];
+
+/** Written to alert_events but not shown by the REST API. */
+const EVENT_HIDDEN = ['source_topic', 'source_event_id', 'fired_at'] as const;
+type ShownEventColumn = Exclude<(typeof EVENT_COLUMNS)[number], (typeof EVENT_HIDDEN)[number]>;
+
+/** What the REST API shows of a history record (StoredAlertEvent); the OpenAPI model follows it. */
+export const EVENT_VIEW_COLUMNS: readonly (ShownEventColumn & keyof StoredAlertEvent)[] =
+  EVENT_COLUMNS.filter(
+    (c): c is ShownEventColumn => !(EVENT_HIDDEN as readonly string[]).includes(c),
+  );
+
+const ALERT_SELECT = `SELECT ${ALERT_COLUMNS.join(', ')} FROM alerts`;
+
+/** A page of the history, and whether the range holds more after it. */
+export interface HistoryPage {
+  events: StoredAlertEvent[];
+  more: boolean;
+}
 
 /**
  * PostgreSQL tables alert_events (history) and alerts (one row per episode), written from the
@@ -143,31 +177,53 @@ export class AlertStore {
     }
   }
 
-  /** Open alerts, newest first; optionally of one zone. */
+  /** Open alerts, newest first (then by alert_id); optionally of one zone. */
   async open(q: { zone?: string; limit: number }): Promise<StoredAlert[]> {
     const { rows } = await this.pool.query<StoredAlert>(
       `${ALERT_SELECT} WHERE status = 'FIRING' AND ($1::text IS NULL OR zone_id = $1)
-       ORDER BY fired_at DESC LIMIT $2`,
+       ORDER BY fired_at DESC, alert_id LIMIT $2`,
       [q.zone ?? null, q.limit],
     );
     return rows.map(isoTimes);
   }
 
-  /** The FIRING and RESOLVED records of a time range (event time), optionally of one zone, oldest first. */
+  /**
+   * A page of the FIRING and RESOLVED records of a time range (event time), optionally of one
+   * zone, in (event_time, event_id) order, after the record `after` when given (keyset
+   * pagination); one row beyond the page is read to know whether there are more. Undefined when
+   * `after` names no record.
+   */
   async history(q: {
     zone?: string;
     from: Date;
     to: Date;
     limit: number;
-  }): Promise<StoredAlertEvent[]> {
+    after?: string;
+  }): Promise<HistoryPage | undefined> {
+    let cursor: { event_time: Date; event_id: string } | null = null;
+    if (q.after !== undefined) {
+      const found = await this.pool.query<{ event_time: Date; event_id: string }>(
+        'SELECT event_time, event_id FROM alert_events WHERE event_id = $1',
+        [q.after],
+      );
+      if (!found.rows[0]) return undefined;
+      cursor = found.rows[0];
+    }
     const { rows } = await this.pool.query<StoredAlertEvent>(
-      `SELECT event_id, alert_id, status, alert_type, severity, rule, subject_id, zone_id, message,
-         value, threshold, related_id, event_time FROM alert_events
+      `SELECT ${EVENT_VIEW_COLUMNS.join(', ')} FROM alert_events
        WHERE event_time >= $2 AND event_time < $3 AND ($1::text IS NULL OR zone_id = $1)
+         AND ($5::timestamptz IS NULL OR (event_time, event_id) > ($5::timestamptz, $6::text))
        ORDER BY event_time, event_id LIMIT $4`,
-      [q.zone ?? null, q.from, q.to, q.limit],
+      [
+        q.zone ?? null,
+        q.from,
+        q.to,
+        q.limit + 1,
+        cursor?.event_time ?? null,
+        cursor?.event_id ?? null,
+      ],
     );
-    return rows.map(isoTimes);
+    return { events: rows.slice(0, q.limit).map(isoTimes), more: rows.length > q.limit };
   }
 
   async get(alertId: string): Promise<StoredAlert | undefined> {
