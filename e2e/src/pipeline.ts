@@ -50,6 +50,8 @@ export interface PipelineOptions {
   ticketProducerArgs?: string[];
   /** start apps/alerting too (it reads the normalized streams; its own groups and topic) */
   alerting?: boolean;
+  /** start the Spark job (default true; a run about alerts alone does without it) */
+  spark?: boolean;
   /** delete and recreate the flow's topics, and forget the flow's consumer groups, first */
   freshTopics?: boolean;
   /** how long each service may take to become ready (default 180 s; Spark is the slow one) */
@@ -138,6 +140,11 @@ export class Pipeline {
     return this.tagged(this.env.AGGREGATION_SINK_GROUP_ID || 'aggregation-sink');
   }
 
+  /** apps/alerting's group (its store, webhook and DLQ-rate groups are named after it). */
+  get alertingGroup(): string {
+    return this.tagged(this.env.ALERTING_GROUP_ID || 'alerting');
+  }
+
   /** The groups this flow's services consume in. */
   get consumerGroups(): string[] {
     return [...this.streams.map((s) => this.normalizerGroup(s)), this.sinkGroup];
@@ -169,9 +176,9 @@ export class Pipeline {
     }
     if (this.opts.freshTopics) {
       this.log(
-        `recreating the topics of ${this.streams.join(', ')} and every aggregate topic (empty)`,
+        `recreating the topics of ${this.streams.join(', ')}, every aggregate topic${this.opts.alerting ? ' and the alerts topic' : ''} (empty)`,
       );
-      await recreateTopics(this.kafka, this.streams);
+      await recreateTopics(this.kafka, this.streams, { alerts: this.opts.alerting === true });
       await this.deleteGroups(this.consumerGroups);
     }
     const created = await ensureAllTopics(this.kafka);
@@ -229,16 +236,20 @@ export class Pipeline {
         NORMALIZER_METRICS_PORT: String(port(this.env, STREAM_SPECS[s].normalizerPortVar)),
       });
     }
-    this.spec('spark', sparkPython(this.env), [
-      join(root, 'spark/citypulse_spark/main.py'),
-      'stream',
-      '--aggregates',
-      aggregatesOf(this.streams)
-        .map((a) => a.spark)
-        .join(','),
-      ...(this.opts.sparkArgs ?? []),
-    ]);
-    if (this.opts.alerting) this.spec('alerting', node, [join(root, 'apps/alerting/dist/main.js')]);
+    if (this.opts.spark !== false)
+      this.spec('spark', sparkPython(this.env), [
+        join(root, 'spark/citypulse_spark/main.py'),
+        'stream',
+        '--aggregates',
+        aggregatesOf(this.streams)
+          .map((a) => a.spark)
+          .join(','),
+        ...(this.opts.sparkArgs ?? []),
+      ]);
+    if (this.opts.alerting)
+      this.spec('alerting', node, [join(root, 'apps/alerting/dist/main.js')], {
+        ALERTING_GROUP_ID: this.alertingGroup,
+      });
     const first = [...this.processes.keys()];
     for (const n of first) this.processes.get(n)!.start();
     this.log(`started ${first.join(', ')}; logs in ${this.opts.runDir}`);

@@ -9,8 +9,12 @@ import { ALL_AGGREGATES, FLOW_STREAMS, STREAM_SPECS, type FlowStream } from './s
  * and every aggregate topic — the aggregation-sink consumes them all, so a run that left another
  * stream's aggregates behind would feed them into this run's stores.
  */
-export function flowContracts(streams: readonly FlowStream[]): StreamName[] {
+export function flowContracts(
+  streams: readonly FlowStream[],
+  opts: { alerts?: boolean } = {},
+): StreamName[] {
   return [
+    ...(opts.alerts ? (['alerts'] as const) : []),
     ...FLOW_STREAMS.filter((s) => streams.includes(s)).flatMap((s) => [
       STREAM_SPECS[s].raw,
       STREAM_SPECS[s].normalized,
@@ -65,8 +69,12 @@ export async function activeConsumers(
  * fails with "topic already exists" or "marked for deletion"), then until every new partition
  * has a leader (ensureTopics).
  */
-export async function recreateTopics(kafka: Kafka, streams: readonly FlowStream[]): Promise<void> {
-  const specs = contractTopicSpecs(flowContracts(streams));
+export async function recreateTopics(
+  kafka: Kafka,
+  streams: readonly FlowStream[],
+  opts: { alerts?: boolean } = {},
+): Promise<void> {
+  const specs = contractTopicSpecs(flowContracts(streams, opts));
   const names = specs.map((s) => s.topic);
   const admin = kafka.admin();
   await admin.connect();
