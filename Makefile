@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export TURBO_TELEMETRY_DISABLED := 1
 export COREPACK_ENABLE_DOWNLOAD_PROMPT := 0
 
-.PHONY: help bootstrap install up down status logs demo test test-unit test-int bench build lint typecheck clean
+.PHONY: help bootstrap install up down status logs demo test test-unit test-int bench build lint typecheck clean topics tail
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,13 @@ test: ## lint, typecheck and every test tier against the real stack (starts and 
 
 bench: ## benchmarks, side by side with their baselines (starts and stops the stack if needed)
 	@scripts/bench.sh
+
+topics: ## every topic: partitions, end offsets, lag per consumer group (TOPICS='traffic.*' some; JSON=1 as JSON)
+	@scripts/cli.sh topics $(foreach t,$(TOPICS),'$(t)') $(if $(JSON),--json)
+
+tail: ## the newest N records of TOPIC, Avro decoded, as JSON lines (TOPIC=alerts N=10; FOLLOW=1: until Ctrl-C)
+	@[ -n "$(TOPIC)" ] || { echo "make tail TOPIC=<topic> [N=10] [FOLLOW=1] (make topics lists the topics)" >&2; exit 64; }
+	@scripts/cli.sh tail '$(TOPIC)' -n '$(or $(N),10)' $(if $(FOLLOW),--follow)
 
 build: bootstrap
 	@. scripts/env.sh && pnpm turbo run build

@@ -19,11 +19,16 @@
 #     is in .env.example and in the prometheus service's environment, the service mounts the alert
 #     rules (deploy/prometheus/rules), and the rendered file with them beside it passes
 #     `promtool check config` and loads them (when promtool is installed);
+#   - Redpanda Console: its config file (deploy/redpanda/console-config.yaml) is mounted at
+#     CONFIG_FILEPATH and nothing in its environment overrides it; its brokers and schema registry are
+#     the KAFKA_BROKERS and SCHEMA_REGISTRY_URL every app is given, a compose broker's internal
+#     listener and a compose service's --schema-registry-addr; schema-registry decoding is on; its
+#     admin API and listen port are ports of their services;
 #   - every long-running service has a healthcheck and a mem_limit, every depends_on a condition;
 #   - every ${VAR} of docker-compose.yml is in .env.example, and each ${VAR:-default} default equals
 #     .env.example's value; password/secret/token values are ${VAR:?...} only;
 #   - the Grafana dashboards use the provisioned datasource uid, and every citypulse_* metric they
-#     query exists in libs/observability or spark/citypulse_spark/metrics.py.
+#     query exists in libs/observability (its metric catalog) or spark/citypulse_spark/metrics.py.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -196,6 +201,63 @@ for v in sorted(set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", template))):
     if v not in penv:
         say(f"the prometheus service does not set {v} (used by deploy/prometheus/prometheus.yml)")
 
+# --- Redpanda Console ----------------------------------------------------------------------------
+# Its config file is the only source of its addresses: they must be the broker and registry every
+# service is given (x-platform-env), each served by a compose service at that port.
+def option(svc, flag):
+    for a in (services.get(svc, {}).get("command") or []):
+        if isinstance(a, str) and a.startswith(flag + "="):
+            return a.split("=", 1)[1]
+    return ""
+def mounts_of(svc):
+    return [v if isinstance(v, str) else f"{v.get('source')}:{v.get('target')}" for v in services.get(svc, {}).get("volumes") or []]
+def host_port(addr):
+    a = re.sub(r"^[a-z]+://", "", addr).split("/")[0]
+    host, _, port = a.rpartition(":")
+    return host, port
+console = services.get("redpanda-console")
+if console is None:
+    say("there is no redpanda-console service")
+else:
+    cenv = env_of("redpanda-console")
+    cpath = cenv.get("CONFIG_FILEPATH")
+    if not any(m.split(":")[0].endswith("deploy/redpanda/console-config.yaml") and m.split(":")[1] == cpath for m in mounts_of("redpanda-console")):
+        say(f"redpanda-console does not mount deploy/redpanda/console-config.yaml at CONFIG_FILEPATH ({cpath})")
+    override = sorted(k for k in cenv if re.match(r"(KAFKA|SCHEMAREGISTRY|REDPANDA|SERVER)_", k))
+    if override or console.get("env_file"):
+        say(f"redpanda-console's environment overrides its config file: {override or 'env_file'}")
+    cc = yaml.safe_load(open("deploy/redpanda/console-config.yaml")) or {}
+    ck = cc.get("kafka") or {}
+    platform = {(env_of(s).get("KAFKA_BROKERS"), env_of(s).get("SCHEMA_REGISTRY_URL")) for s, d in services.items() if ((d.get("build") or {}).get("args") or {}).get("APP")}
+    if len(platform) != 1:
+        say(f"the apps are not given one broker list and registry: {sorted(map(str, platform))}")
+    else:
+        (want_brokers, want_registry), = platform
+        if sorted(ck.get("brokers") or []) != sorted((want_brokers or "").split(",")):
+            say(f"the Console's kafka.brokers {ck.get('brokers')} are not the apps' KAFKA_BROKERS {want_brokers}")
+        sr = ck.get("schemaRegistry") or {}
+        if sr.get("enabled") is not True:
+            say("the Console's kafka.schemaRegistry.enabled is not true: it would not decode Avro")
+        if [u.rstrip("/") for u in sr.get("urls") or []] != [(want_registry or "").rstrip("/")]:
+            say(f"the Console's kafka.schemaRegistry.urls {sr.get('urls')} are not the apps' SCHEMA_REGISTRY_URL {want_registry}")
+    advertised = {a.split("://", 1)[1] for s in services for a in option(s, "--advertise-kafka-addr").split(",") if a.startswith("internal://")}
+    for b in ck.get("brokers") or []:
+        if b not in advertised:
+            say(f"the Console's broker {b} is no compose broker's internal listener ({sorted(advertised)})")
+    for u in (ck.get("schemaRegistry") or {}).get("urls") or []:
+        host, port = host_port(u)
+        if host not in names or host_port(option(host, "--schema-registry-addr"))[1] != port:
+            say(f"the Console's schema registry {u} is no compose service's schema registry (--schema-registry-addr)")
+    for u in ((cc.get("redpanda") or {}).get("adminApi") or {}).get("urls") or []:
+        host, port = host_port(u)
+        container_ports = {str(p.get("target")) if isinstance(p, dict) else str(p).split(":")[-1].split("/")[0] for p in services.get(host, {}).get("ports") or []}
+        if host not in names or port not in container_ports:
+            say(f"the Console's admin API {u} is no compose service's port")
+    listen = str((cc.get("server") or {}).get("listenPort", 8080))
+    cports = {str(p.get("target")) if isinstance(p, dict) else str(p).split(":")[-1].split("/")[0] for p in console.get("ports") or []}
+    if listen not in cports:
+        say(f"the Console listens on {listen} (server.listenPort), but the service publishes {sorted(cports)}")
+
 # --- healthchecks, memory, dependencies -----------------------------------------------------------
 for s, d in services.items():
     one_shot = str(d.get("restart", "")).strip("'\"") in ("no", "")
@@ -229,8 +291,11 @@ for m in re.finditer(r"^\s*([A-Z0-9_]*(?:PASSWORD|SECRET|TOKEN)[A-Z0-9_]*):\s*(.
 # --- Grafana ------------------------------------------------------------------------------------
 ds = yaml.safe_load(open("deploy/grafana/provisioning/datasources/prometheus.yaml"))
 uids = {d.get("uid") for d in ds.get("datasources", [])}
-known = set(re.findall(r"'([a-z_]+)'", open("libs/observability/src/metrics.ts").read()))
-known = {"citypulse_" + k for k in known}
+# the metric catalog (libs/observability/src/catalog.ts) and the shared instruments name every metric
+known = set()
+for src in glob.glob("libs/observability/src/*.ts"):
+    if not src.endswith(".spec.ts"):
+        known |= {"citypulse_" + k for k in re.findall(r"'([a-z_]+)'", open(src).read())}
 spark_src = open("spark/citypulse_spark/metrics.py").read()
 for kind, name in re.findall(r"(Counter|Gauge|Histogram)\(\s*\"(citypulse_[a-z_]+)\"", spark_src):
     known.add(name + "_total" if kind == "Counter" and not name.endswith("_total") else name)
