@@ -2,6 +2,7 @@ import { registerContracts } from '@citypulse/contracts';
 import { createKafka } from '@citypulse/kafka';
 import { repoRoot } from '@citypulse/testing';
 import type { Kafka } from 'kafkajs';
+import { Client } from 'pg';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseEnv, port, required, resolvePath, sparkPython, type ProcessEnv } from './env';
@@ -179,7 +180,10 @@ export class Pipeline {
         `recreating the topics of ${this.streams.join(', ')}, every aggregate topic${this.opts.alerting ? ' and the alerts topic' : ''} (empty)`,
       );
       await recreateTopics(this.kafka, this.streams, { alerts: this.opts.alerting === true });
-      await this.deleteGroups(this.consumerGroups);
+      await this.deleteGroups(this.consumerGroups, this.opts.alerting ? [this.alertingGroup] : []);
+      // the alert tables are a projection of the alerts topic: a fresh topic, fresh tables
+      // (else the open alerts of an earlier run stay open forever)
+      if (this.opts.alerting) await this.clearAlertTables();
     }
     const created = await ensureAllTopics(this.kafka);
     if (created.length > 0) this.log(`created topics: ${created.join(', ')}`);
@@ -193,12 +197,27 @@ export class Pipeline {
     this.log('contracts registered in the schema registry');
   }
 
-  private async deleteGroups(groups: string[]): Promise<void> {
+  private async clearAlertTables(): Promise<void> {
+    const pg = new Client({ connectionString: required(this.env, 'POSTGRES_URL') });
+    await pg.connect();
+    try {
+      await pg.query(
+        `DO $$ BEGIN IF to_regclass('alert_events') IS NOT NULL THEN TRUNCATE alert_events, alerts; END IF; END $$`,
+      );
+    } finally {
+      await pg.end();
+    }
+  }
+
+  /** Deletes these groups, and every group named `<prefix>` or `<prefix>-...` (alerting's family). */
+  private async deleteGroups(groups: string[], prefixes: string[] = []): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const known = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
-      const present = groups.filter((g) => known.has(g));
+      const known = (await admin.listGroups()).groups.map((g) => g.groupId);
+      const present = known.filter(
+        (g) => groups.includes(g) || prefixes.some((p) => g === p || g.startsWith(`${p}-`)),
+      );
       if (present.length > 0) await admin.deleteGroups(present);
     } finally {
       await admin.disconnect();
