@@ -282,6 +282,8 @@ def main_(argv: list[str]) -> int:
     del data
     print(f"produced in {time.time() - t:.1f} s", flush=True)
     admin = K.require_kafka(settings.kafka_brokers)
+    for stream, topic in outputs.items():  # the job creates no topics (main.await_topics)
+        K.create_topic(admin, topic, contracts.stream(stream).partitions)
     try:
         fetch = sum(consumer_perf(settings.kafka_brokers, topics[s], counts[A.lake_name(s)]) for s in topics)
         kafka_rps = total / fetch

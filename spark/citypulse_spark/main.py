@@ -91,6 +91,7 @@ class JobConfig:
     starting_offsets: str = "earliest"
     max_offsets_per_trigger: int | None = None
     outputs: tuple[str, ...] = field(default=OUTPUTS)
+    topics_timeout_s: float = 120.0  # how long to wait for the topics to exist (await_topics)
 
     @staticmethod
     def from_settings(s: Settings) -> JobConfig:
@@ -180,25 +181,33 @@ def input_writer_schemas(cfg: JobConfig, stream: str) -> dict[int, str]:
 # --- the streaming job -------------------------------------------------------------------------------
 
 
-def ensure_topics(cfg: JobConfig, table: Sequence[A.Aggregate]) -> None:
-    """Creates the topics the aggregates read and write when missing, with the partitions libs/contracts
-    gives them (the broker does not auto-create topics)."""
-    from confluent_kafka.admin import AdminClient, NewTopic
+def await_topics(cfg: JobConfig, table: Sequence[A.Aggregate]) -> None:
+    """Waits until the topics the aggregates read and write exist; stops the job naming the missing ones
+    after ``cfg.topics_timeout_s``. The job creates no topics: every contract topic is created from
+    libs/contracts/topics.json with its partitions and configs by one implementation (libs/kafka's
+    ensureTopics: the services at start, ``make demo``, the e2e runner; redpanda-init in compose), so
+    the job may start first and waits for them."""
+    from confluent_kafka.admin import AdminClient
 
     admin = AdminClient({"bootstrap.servers": cfg.brokers})
-    existing = admin.list_topics(timeout=30).topics
-    streams = {s for a in table for s in (a.input, a.output)}
-    wanted = {cfg.topic(s): contracts.stream(s).partitions for s in sorted(streams)}
-    new = [NewTopic(t, num_partitions=n, replication_factor=1) for t, n in wanted.items() if t not in existing]
-    if not new:
-        return
-    for topic, fut in admin.create_topics(new).items():
-        try:
-            fut.result(timeout=30)
-            log.info("created topic %s", topic)
-        except Exception as e:  # a concurrent creator is fine
-            if "TOPIC_ALREADY_EXISTS" not in str(e):
-                raise
+    wanted = sorted({cfg.topic(s) for a in table for s in (a.input, a.output)})
+    deadline = time.monotonic() + cfg.topics_timeout_s
+    said = 0.0
+    while True:
+        missing = [t for t in wanted if t not in admin.list_topics(timeout=30).topics]
+        if not missing:
+            return
+        now = time.monotonic()
+        if now >= deadline:
+            raise SystemExit(
+                f"topics {', '.join(missing)} do not exist after {cfg.topics_timeout_s:g} s; they are created from "
+                "libs/contracts/topics.json by the services (e.g. the aggregation-sink at start), make demo, "
+                "or redpanda-init in compose"
+            )
+        if now - said >= 10:
+            log.info("waiting for topics %s (created by the services from libs/contracts)", ", ".join(missing))
+            said = now
+        time.sleep(0.5)
 
 
 def register_outputs(cfg: JobConfig, table: Sequence[A.Aggregate]) -> dict[str, int]:
@@ -395,7 +404,7 @@ def start_streaming(spark: SparkSession, cfg: JobConfig) -> list[StreamingQuery]
     """Starts the queries of the chosen aggregates (see the usage above) and returns them; the caller
     awaits or stops them."""
     table = A.select(cfg.aggregates)
-    ensure_topics(cfg, table)
+    await_topics(cfg, table)
     inputs = A.by_input(table)
     # fetched once, before any query starts (see input_writer_schemas: new ids need a restart)
     decodes = bool({"silver", "gold", "kafka"} & set(cfg.outputs))
@@ -493,6 +502,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     s.add_argument("--trigger", default="5 seconds", help="micro-batch interval")
     s.add_argument("--starting-offsets", default="earliest", help="earliest|latest, first start only")
     s.add_argument("--max-offsets-per-trigger", type=int, default=None)
+    s.add_argument(
+        "--topics-timeout", type=float, default=120.0, help="seconds to wait for the topics to exist (none are created)"
+    )
     s.add_argument("--outputs", type=_names, default=OUTPUTS, help=f"comma list of {','.join(OUTPUTS)}")
     b = sub.add_parser("batch", help="recompute gold from silver")
     b.add_argument("--gold-dir", type=Path, default=None, help="default LAKE_DIR/gold-recomputed")
@@ -532,6 +544,7 @@ def main(argv: list[str] | None = None) -> int:
         starting_offsets=args.starting_offsets,
         max_offsets_per_trigger=args.max_offsets_per_trigger,
         outputs=args.outputs,
+        topics_timeout_s=args.topics_timeout,
     )
     metrics.serve(settings.metrics_port)
     spark.streams.addListener(metrics.PrometheusListener(late_counting_queries(table, cfg.outputs)))

@@ -89,8 +89,9 @@ class Rig:
     def __init__(self, settings, kafka_admin, tmp_path):
         self.settings, self.admin = settings, kafka_admin
         self.input = create_topic(kafka_admin, unique_name("traffic-normalized"), partitions=3)
-        self.zone_topic = unique_name("agg-traffic-5m")
-        self.mobility_topic = unique_name("agg-mobility-5m")
+        # the job creates no topics (main.await_topics): the test creates them as the services would
+        self.zone_topic = create_topic(kafka_admin, unique_name("agg-traffic-5m"), partitions=3)
+        self.mobility_topic = create_topic(kafka_admin, unique_name("agg-mobility-5m"), partitions=3)
         self.cfg = replace(
             job.JobConfig.from_settings(settings),
             lake_dir=tmp_path / "lake",
