@@ -32,7 +32,7 @@ import { setupAlertsApi } from './api/alerts-api';
 import { AppModule } from './app.module';
 import { alertingConfigSchema, type AlertingConfig } from './config';
 import { AlertEngine, type DlqSource } from './engine/alert-engine';
-import { AlertingMetrics } from './metrics';
+import { AlertingMetrics, ruleSeverities } from './metrics';
 import { AlertStore } from './output/alert-store';
 import { startStoreFollower } from './output/store-follower';
 import { DlqMonitor } from './readings/dlq-monitor';
@@ -40,6 +40,7 @@ import { EvaluateReadings } from './readings/evaluate-readings';
 import type { InputTopics } from './readings/readings.consumer';
 import { readAlertsTopic } from './restore/restore-alerts';
 import { loadRules } from './rules/rules-file';
+import { receiverName } from './webhooks/webhook-sender';
 import { startWebhookFollowers } from './webhooks/webhook-followers';
 
 /** Every topic the service reads and writes: the contracts', or a test's own. */
@@ -115,6 +116,8 @@ export async function startAlerting(config: AlertingConfig, opts: StartOptions =
   const alertsOut = await producer.topic<Alert>(topics.alerts, { schema: alertsContract.schema });
 
   const engine = new AlertEngine(rules, { late: (t) => alertingMetrics.late(t) });
+  alertingMetrics.openAlertsFrom(() => engine.openEpisodes(), ruleSeverities(rules));
+  alertingMetrics.receivers(s.webhookUrls.map(receiverName));
   const written = await readAlertsTopic(kafka, serde, topics.alerts, s.groupId);
   const alertIds = engine.restore(written);
   log.log(
