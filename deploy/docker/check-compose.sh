@@ -295,7 +295,9 @@ uids = {d.get("uid") for d in ds.get("datasources", [])}
 known = set()
 for src in glob.glob("libs/observability/src/*.ts"):
     if not src.endswith(".spec.ts"):
-        known |= {"citypulse_" + k for k in re.findall(r"'([a-z_]+)'", open(src).read())}
+        # quoted names, and CITY_GAUGES' keys (`city_tickets: {`)
+        for q, key in re.findall(r"'([a-z_]+)'|^\s*([a-z_]+): \{", open(src).read(), re.M):
+            known.add("citypulse_" + (q or key))
 spark_src = open("spark/citypulse_spark/metrics.py").read()
 for kind, name in re.findall(r"(Counter|Gauge|Histogram)\(\s*\"(citypulse_[a-z_]+)\"", spark_src):
     known.add(name + "_total" if kind == "Counter" and not name.endswith("_total") else name)

@@ -24,32 +24,11 @@ import {
   type RestWindow,
   type StreamStatus,
 } from './status';
+import { liveFlow, SPEEDUP, startLiveProducers } from './live-flow';
 import { ALL_AGGREGATES, FLOW_STREAMS, type FlowAggregate } from './streams';
 
-// A 5-minute window closes every 5 s, a 15-minute one every 15 s: the longest window (incidents)
-// is final in gold about 17 s of wall time after it ends (2 min of watermark).
-const SPEEDUP = 60;
-// Every sensor and vehicle reports every minute of simulated time (tickets follow their own model):
-// a fixed interval keeps the demo's volume the same on every machine.
-const INTERVAL_SECONDS = 60; // about 100 events/s over the three streams
 /** After the producers stop, how long a bounded run waits for Spark to catch up before failing. */
 const CATCH_UP_MS = 300_000;
-const INCIDENTS_PER_DAY = 24; // per zone: about 12 incidents a wall minute over the city at x60
-const WATERMARK = '2 minutes';
-const FAULTS = [
-  '--duplicates',
-  '0.01',
-  '--out-of-order',
-  '0.02',
-  '--late',
-  '0.005',
-  '--malformed',
-  '0.005',
-  '--broken-avro',
-  '0.002',
-  '--messy-ids',
-  '0.02',
-];
 const EVERY_MS = 5_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -296,32 +275,17 @@ async function startFlow(
   runDir: string,
   onStarted: (p: Pipeline) => void,
 ): Promise<{ p: Pipeline; simStart: number }> {
-  const p = await Pipeline.start({
-    streams: FLOW_STREAMS,
-    runDir,
-    env: { LAKE_DIR: join(runDir, 'lake'), CHECKPOINT_DIR: join(runDir, 'checkpoints') },
-    sparkArgs: ['--trigger', '5 seconds', '--watermark', WATERMARK],
-    freshTopics: true,
-    alerting: true,
-    // Spark starts its 12 queries one by one: a minute or two on a busy 2-core machine
-    readyTimeoutMs: 300_000,
-    log: (l) => console.log(`  ${l}`),
-  });
+  const p = await Pipeline.start(
+    liveFlow({
+      runDir,
+      env: { LAKE_DIR: join(runDir, 'lake'), CHECKPOINT_DIR: join(runDir, 'checkpoints') },
+      log: (l) => console.log(`  ${l}`),
+    }),
+  );
   onStarted(p);
   const simStart = await simulatedStart(p);
-  const start = ['--start', new Date(simStart).toISOString(), '--speedup', String(SPEEDUP)];
-  console.log(`  simulated clocks start at ${start[1]} (x${SPEEDUP})`);
-  await p.startProducer('sensor-generator', [
-    '--streams',
-    'traffic,transport,incidents',
-    '--interval-seconds',
-    String(INTERVAL_SECONDS),
-    '--incidents-per-day',
-    String(INCIDENTS_PER_DAY),
-    ...start,
-    ...FAULTS,
-  ]);
-  await p.startProducer('ticket-producer', [...start, ...FAULTS]);
+  console.log(`  simulated clocks start at ${new Date(simStart).toISOString()} (x${SPEEDUP})`);
+  await startLiveProducers(p, simStart);
   return { p, simStart };
 }
 
