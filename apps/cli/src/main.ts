@@ -82,7 +82,8 @@ async function run(
 
 function describe(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
-  const cause = e.cause instanceof Error ? ` (${e.cause.message})` : '';
+  const cause =
+    e.cause instanceof Error && !e.message.includes(e.cause.message) ? ` (${e.cause.message})` : '';
   return `${e.message}${cause}`;
 }
 
