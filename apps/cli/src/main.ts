@@ -66,11 +66,14 @@ async function run(
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        await tailTopic(kafka, brokers, new RecordDecoder(registry), command, {
+        const { printed } = await tailTopic(kafka, brokers, new RecordDecoder(registry), command, {
           write: (line) => process.stdout.write(line),
           warn: (message) => process.stderr.write(`${message}\n`),
           signal: stop.signal,
         });
+        if (printed === 0 && command.count > 0 && !command.follow) {
+          process.stderr.write(`tail: ${command.topic} holds no records\n`);
+        }
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
