@@ -4,10 +4,10 @@ SHELL := /bin/bash
 export TURBO_TELEMETRY_DISABLED := 1
 export COREPACK_ENABLE_DOWNLOAD_PROMPT := 0
 
-.PHONY: help bootstrap install up down status logs demo test test-unit test-int bench build lint typecheck clean topics tail
+.PHONY: help bootstrap install up down status logs demo test test-unit test-int test-faults bench build lint typecheck clean topics tail
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 bootstrap: ## install pnpm (corepack, else npm; into .stack/bin) and the workspace packages
 	@scripts/bootstrap.sh
@@ -32,6 +32,9 @@ demo: ## run the whole pipeline and show it working (DEMO_SECONDS=N to stop afte
 
 test: ## lint, typecheck and every test tier against the real stack (starts and stops it if needed)
 	@scripts/test.sh
+
+test-faults: ## the fault suite: Kafka, Spark, normalizers and stores killed under load; exact windows after (FAULTS=kafka,spark picks cases)
+	@scripts/test-faults.sh
 
 bench: ## benchmarks, side by side with their baselines (starts and stops the stack if needed)
 	@scripts/bench.sh

@@ -16,11 +16,7 @@ cd "$CITYPULSE_ROOT"
 export TURBO_TELEMETRY_DISABLED=1 COREPACK_ENABLE_DOWNLOAD_PROMPT=0
 
 step "build"
-scripts/bootstrap.sh >/dev/null
-pnpm turbo run build --filter=@citypulse/e2e... --filter=@citypulse/normalizer... \
-  --filter=@citypulse/aggregation-sink... --filter=@citypulse/sensor-generator... \
-  --filter=@citypulse/ticket-producer... --filter=@citypulse/alerting... --output-logs=errors-only
-deploy/local/stack.sh install spark >/dev/null
+build_flow
 
 step "native stack"
 use_stack

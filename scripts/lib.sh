@@ -21,3 +21,14 @@ _stop_stack_if_ours() {
     deploy/local/stack.sh down || true
   fi
 }
+
+# build_flow — the workspace, the builds of everything the pipeline runner (e2e/src/pipeline.ts)
+# starts (turbo; cached after the first time) and the Spark venv: what `make demo` and
+# `make test-faults` need before they start a flow.
+build_flow() {
+  scripts/bootstrap.sh >/dev/null
+  pnpm turbo run build --filter=@citypulse/e2e... --filter=@citypulse/normalizer... \
+    --filter=@citypulse/aggregation-sink... --filter=@citypulse/sensor-generator... \
+    --filter=@citypulse/ticket-producer... --filter=@citypulse/alerting... --output-logs=errors-only
+  deploy/local/stack.sh install spark >/dev/null
+}

@@ -6,6 +6,10 @@
 #   deploy/local/stack.sh down               stop everything `up` started, and nothing else
 #   deploy/local/stack.sh status [--quiet]   each service's state; exit 1 if one is down/unhealthy
 #   deploy/local/stack.sh logs [svc] [-f]    where each service logs, or one service's log
+#   deploy/local/stack.sh kill <svc> [SIG]   signal one service's own process (default SIGKILL): faults
+#   deploy/local/stack.sh stop <svc>         stop one service (the supervisor does not restart it)
+#   deploy/local/stack.sh start <svc>        start one service again (or wait for the supervisor's
+#                                            restart) and wait until it is healthy
 #
 # process-compose supervises (dependency order, readiness probes, restarts, a log per service); it
 # runs in the background, detached from this shell, and answers on a unix socket in
@@ -37,7 +41,7 @@ UP_TIMEOUT="${STACK_UP_TIMEOUT:-300}"
 DOWN_TIMEOUT="${STACK_DOWN_TIMEOUT:-60}"
 mkdir -p "$RUN"
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
 
 install_script() {
   case "$1" in
@@ -321,6 +325,86 @@ cmd_down() {
   if [ "$stopped" = 1 ]; then echo "citypulse stack stopped"; else echo "citypulse stack is not running"; fi
 }
 
+# --- one service: faults and restarts (the fault suite, e2e/test/faults) ---------------------
+
+known_service() {
+  local s
+  for s in "${SERVICES[@]}"; do [ "$s" = "$1" ] && return 0; done
+  die "unknown service '$1'; known: ${SERVICES[*]}"
+}
+
+# The supervisor's state of one service: "status ready restarts pid", empty when nobody answers.
+svc_state() { pc_states 2>/dev/null | awk -v s="$1" '$1 == s {print $2, $3, $4, $5}'; }
+
+# kill <svc> [SIG] — sends SIG (default KILL) to exactly the process run-service.sh recorded for
+# the service (never to anything found by name) and, for a signal that ends it, waits until it is
+# gone. The supervisor then restarts it as it would after a crash (3 s later); `start` waits for that.
+cmd_kill() {
+  local svc="${1:?usage: stack.sh kill <svc> [SIGNAL]}" sig="${2:-KILL}" pid deadline
+  known_service "$svc"
+  pc_pid >/dev/null || die "the stack is not running"
+  pid="$(service_pid "$svc")" || die "$svc is not running"
+  sig="${sig#SIG}"
+  kill "-$sig" "$pid" || die "could not send SIG$sig to $svc (pid $pid)"
+  log "$svc (pid $pid): SIG$sig"
+  case "$sig" in STOP | CONT | HUP | USR1 | USR2 | 0) return 0 ;; esac
+  deadline=$((SECONDS + DOWN_TIMEOUT))
+  while [ -r "/proc/$pid/stat" ] && [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ]; do
+    [ $SECONDS -lt $deadline ] || die "$svc (pid $pid) is still there ${DOWN_TIMEOUT}s after SIG$sig"
+    sleep 0.1
+  done
+}
+
+# stop <svc> — a clean stop through the supervisor (its shutdown signal and timeout); no restart.
+cmd_stop() {
+  local svc="${1:?usage: stack.sh stop <svc>}"
+  known_service "$svc"
+  pc_pid >/dev/null || die "the stack is not running"
+  pc_client process stop "$svc" >/dev/null || true
+  local deadline=$((SECONDS + DOWN_TIMEOUT))
+  while service_pid "$svc" >/dev/null; do
+    [ $SECONDS -lt $deadline ] || die "$svc did not stop within ${DOWN_TIMEOUT}s"
+    sleep 0.2
+  done
+  log "$svc stopped"
+}
+
+# start <svc> — waits until the service is running and healthy again: a service the supervisor is
+# restarting (after `kill` or a crash) is waited for; one it stopped, or gave up on (5 restarts),
+# is started anew (which also resets its restart count).
+cmd_start() {
+  local svc="${1:?usage: stack.sh start <svc>}" state status ready restarts t0=$SECONDS started=0
+  local deadline=$((SECONDS + UP_TIMEOUT))
+  known_service "$svc"
+  pc_pid >/dev/null || die "the stack is not running (deploy/local/stack.sh up)"
+  while :; do
+    state="$(svc_state "$svc")"
+    read -r status ready restarts _ <<<"$state"
+    # the supervisor's view lags a kill by a moment: the recorded process must be alive and answer too
+    if [ "$status" = Running ] && [ "$ready" = Ready ] && service_pid "$svc" >/dev/null &&
+      "$here/services/$svc/ready.sh" >/dev/null 2>&1; then
+      log "$svc healthy ($((SECONDS - t0)) s, restarts by the supervisor: ${restarts:-0})"
+      return 0
+    fi
+    case "$status" in
+      Running | Restarting | Launching | Launched | Pending | "") ;;
+      *)
+        # Stopped, Completed, Error, Skipped...: the supervisor will not start it by itself.
+        if [ "$started" = 0 ]; then
+          pc_client process start "$svc" >/dev/null || die "the supervisor refused to start $svc"
+          started=1
+          log "$svc: started (it was $status)"
+        fi
+        ;;
+    esac
+    if [ $SECONDS -ge $deadline ]; then
+      report_failure "$svc" "is not healthy ${UP_TIMEOUT}s after start (state ${status:-?}, health ${ready:-?})"
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
 # --- logs ------------------------------------------------------------------------------------
 
 cmd_logs() {
@@ -354,6 +438,9 @@ main() {
       ;;
     status) cmd_status "$@" ;;
     logs) cmd_logs "$@" ;;
+    kill) cmd_kill "$@" ;;
+    stop) cmd_stop "$@" ;;
+    start) cmd_start "$@" ;;
     -h | --help | help) usage ;;
     *) usage >&2; exit 2 ;;
   esac

@@ -396,14 +396,15 @@ export class Pipeline {
   }
 }
 
-// Last resort when the runner itself exits without stop() (an uncaught error): no orphans.
+// Last resort when the runner itself exits without stop() (an uncaught error, or a SIGTERM or
+// SIGHUP nobody else handles, as a test runner's timeout sends): no orphans.
 const live = new Set<Pipeline>();
 let hooked = false;
 function killOnExit(p: Pipeline): void {
   live.add(p);
   if (hooked) return;
   hooked = true;
-  process.on('exit', () => {
+  const killAll = () => {
     for (const pl of live) {
       for (const proc of pl.processes.values()) {
         if (proc.running && proc.pid) {
@@ -415,7 +416,20 @@ function killOnExit(p: Pipeline): void {
         }
       }
     }
-  });
+  };
+  process.on('exit', killAll);
+  for (const [sig, code] of [
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
+    const onSignal = () => {
+      // a runner with its own handler (make demo stops its services in order) decides itself
+      if (process.listenerCount(sig) > 1) return;
+      killAll();
+      process.exit(code);
+    };
+    process.on(sig, onSignal);
+  }
 }
 
 /**

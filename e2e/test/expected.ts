@@ -5,6 +5,7 @@
  */
 import type { CityDefinition } from '@citypulse/postgres';
 import type { GeneratedRecord } from '@citypulse/sensor-generator';
+import type { ExpectedAggregate, ExpectedWindow } from './harness';
 
 export const WINDOW_MS = 5 * 60_000;
 const KMH_PER_MPH = 1.609344;
@@ -190,4 +191,38 @@ export function mobilityWindows(readings: readonly Accepted[]): MobilityWindow[]
 /** Relative closeness for floats computed in a different order. */
 export function close(a: number, b: number, rel = 1e-6): boolean {
   return a === b || Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b), 1e-12);
+}
+
+const zone = (w: ZoneWindow): ExpectedWindow => ({
+  keys: { zone_id: w.zoneId },
+  windowStart: w.windowStart,
+  windowEnd: w.windowEnd,
+  exact: { readings: w.readings, total_vehicle_flow: w.totalVehicleFlow },
+  floats: {
+    avg_speed_kmh: w.avgSpeedKmh,
+    min_speed_kmh: w.minSpeedKmh,
+    max_speed_kmh: w.maxSpeedKmh,
+    avg_occupancy_pct: w.avgOccupancyPct,
+    congestion_score: w.congestionScore,
+  },
+});
+
+const mobility = (w: MobilityWindow): ExpectedWindow => ({
+  keys: {},
+  windowStart: w.windowStart,
+  windowEnd: w.windowEnd,
+  exact: { readings: w.readings, zones: w.zones, category: w.category },
+  floats: {
+    avg_speed_kmh: w.avgSpeedKmh,
+    avg_occupancy_pct: w.avgOccupancyPct,
+    mobility_index: w.mobilityIndex,
+  },
+});
+
+/** The windows of both traffic aggregates, as stored, from the on-time readings. */
+export function trafficAggregates(onTime: readonly Accepted[]): ExpectedAggregate[] {
+  return [
+    { spark: 'traffic_zone_5m', windows: zoneWindows(onTime).map(zone) },
+    { spark: 'mobility_index_5m', windows: mobilityWindows(onTime).map(mobility) },
+  ];
 }

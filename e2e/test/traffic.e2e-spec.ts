@@ -11,25 +11,8 @@ import { loadCity } from '@citypulse/postgres';
 import { generateRecords } from '@citypulse/sensor-generator';
 import { waitFor } from '@citypulse/testing';
 import { normalizerOf } from '../src';
-import {
-  mobilityWindows,
-  NormalizerModel,
-  zoneWindows,
-  type Accepted,
-  type MobilityWindow,
-  type ZoneWindow,
-} from './expected';
-import {
-  endRun,
-  log,
-  sendSequence,
-  START,
-  startRun,
-  verifyRun,
-  type ExpectedAggregate,
-  type ExpectedWindow,
-  type Run,
-} from './harness';
+import { NormalizerModel, trafficAggregates as expected } from './expected';
+import { endRun, log, sendSequence, START, startRun, verifyRun, type Run } from './harness';
 
 const EVENTS = 5_000;
 const SEED = 'citypulse-e2e';
@@ -42,40 +25,6 @@ const FAULTS = {
   brokenAvro: 0.004,
   messyIds: 0.03,
 };
-
-const zone = (w: ZoneWindow): ExpectedWindow => ({
-  keys: { zone_id: w.zoneId },
-  windowStart: w.windowStart,
-  windowEnd: w.windowEnd,
-  exact: { readings: w.readings, total_vehicle_flow: w.totalVehicleFlow },
-  floats: {
-    avg_speed_kmh: w.avgSpeedKmh,
-    min_speed_kmh: w.minSpeedKmh,
-    max_speed_kmh: w.maxSpeedKmh,
-    avg_occupancy_pct: w.avgOccupancyPct,
-    congestion_score: w.congestionScore,
-  },
-});
-
-const mobility = (w: MobilityWindow): ExpectedWindow => ({
-  keys: {},
-  windowStart: w.windowStart,
-  windowEnd: w.windowEnd,
-  exact: { readings: w.readings, zones: w.zones, category: w.category },
-  floats: {
-    avg_speed_kmh: w.avgSpeedKmh,
-    avg_occupancy_pct: w.avgOccupancyPct,
-    mobility_index: w.mobilityIndex,
-  },
-});
-
-/** The windows of both traffic aggregates, from the on-time readings (expected.ts). */
-function expected(onTime: Accepted[]): ExpectedAggregate[] {
-  return [
-    { spark: 'traffic_zone_5m', windows: zoneWindows(onTime).map(zone) },
-    { spark: 'mobility_index_5m', windows: mobilityWindows(onTime).map(mobility) },
-  ];
-}
 
 /** The generator's 5,000 records, every fault in them, sent in watermark-safe chunks. */
 function send(run: Run, midway?: () => Promise<void>) {

@@ -56,6 +56,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as a file (spark-submit .../main.py): make the package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -116,11 +117,12 @@ class JobConfig:
 # --- sources -----------------------------------------------------------------------------------------
 
 
-def kafka_stream(spark: SparkSession, cfg: JobConfig, topic: str) -> DataFrame:
+def kafka_stream(spark: SparkSession, cfg: JobConfig, topic: str, partition: int | None = None) -> DataFrame:
+    """The topic's records (every partition), or one partition's (``assign``)."""
     reader = (
         spark.readStream.format("kafka")
         .option("kafka.bootstrap.servers", cfg.brokers)
-        .option("subscribe", topic)
+        .option(*(("subscribe", topic) if partition is None else ("assign", json.dumps({topic: [partition]}))))
         .option("startingOffsets", cfg.starting_offsets)
     )
     if cfg.max_offsets_per_trigger:
@@ -128,13 +130,18 @@ def kafka_stream(spark: SparkSession, cfg: JobConfig, topic: str) -> DataFrame:
     return reader.load()
 
 
-def records(kafka_rows: DataFrame, stream: contracts.Stream, writer_schemas: Mapping[int, str]) -> DataFrame:
+def records(
+    kafka_rows: DataFrame,
+    stream: contracts.Stream,
+    writer_schemas: Mapping[int, str],
+    observation: str = metrics.DECODE_OBSERVATION,
+) -> DataFrame:
     """Kafka rows -> the stream's normalized records, each decoded with its writer schema (by the
     message's schema id) and resolved to the contract's; invalid messages (unknown ids included) are
-    counted (observe) and left out."""
+    counted (observe, under ``observation``: unique in its query) and left out."""
     decoded = T.decode_confluent_avro(kafka_rows, stream.schema, writer_schemas)
     decoded = decoded.observe(
-        metrics.DECODE_OBSERVATION,
+        observation,
         F.count(F.lit(1)).alias("total"),
         F.sum(F.when(T.is_invalid_record(), 1).otherwise(0)).alias("invalid"),
     )
@@ -142,11 +149,23 @@ def records(kafka_rows: DataFrame, stream: contracts.Stream, writer_schemas: Map
 
 
 def windowed_input(
-    kafka_rows: DataFrame, stream: contracts.Stream, cfg: JobConfig, writer_schemas: Mapping[int, str]
+    partition_rows: Sequence[DataFrame], stream: contracts.Stream, cfg: JobConfig, writer_schemas: Mapping[int, str]
 ) -> DataFrame:
-    """The records an aggregate reads: behind the stream's watermark dropped, duplicate event ids once."""
-    events = T.with_event_time_watermark(records(kafka_rows, stream, writer_schemas), cfg.watermark)
-    return T.drop_duplicate_events(events)
+    """The records an aggregate reads, from one Kafka source per partition (``partition_rows``), each
+    with its own watermark (the query's is the slowest partition's: T.watermark_per_partition); behind
+    it dropped, duplicate event ids once."""
+    decoded = [
+        records(rows, stream, writer_schemas, metrics.decode_observation(i)) for i, rows in enumerate(partition_rows)
+    ]
+    return T.drop_duplicate_events(T.watermark_per_partition(decoded, cfg.watermark))
+
+
+def partition_count(cfg: JobConfig, topic: str) -> int:
+    """How many partitions the topic has now (the broker's metadata)."""
+    meta = list_topics(cfg, topic).get(topic)
+    if meta is None or meta.error is not None or not meta.partitions:
+        raise RuntimeError(f"cannot read the partitions of {topic}: {meta.error if meta else 'no such topic'}")
+    return len(meta.partitions)
 
 
 def input_writer_schemas(cfg: JobConfig, stream: str) -> dict[int, str]:
@@ -181,20 +200,36 @@ def input_writer_schemas(cfg: JobConfig, stream: str) -> dict[int, str]:
 # --- the streaming job -------------------------------------------------------------------------------
 
 
+def list_topics(cfg: JobConfig, topic: str | None = None, wait_s: float = 300) -> dict[str, Any]:
+    """The broker's topic metadata (of one topic, or all), waiting up to ``wait_s`` for a broker that is
+    not up yet (restarting): the job then starts once it is, instead of exiting into a restart loop."""
+    from confluent_kafka import KafkaException
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient({"bootstrap.servers": cfg.brokers})
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return dict(admin.list_topics(topic, timeout=30).topics)
+        except KafkaException as e:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("Kafka (%s) does not answer yet (%s); trying again", cfg.brokers, e)
+            time.sleep(5)
+
+
 def await_topics(cfg: JobConfig, table: Sequence[A.Aggregate]) -> None:
     """Waits until the topics the aggregates read and write exist; stops the job naming the missing ones
     after ``cfg.topics_timeout_s``. The job creates no topics: every contract topic is created from
     libs/contracts/topics.json with its partitions and configs by one implementation (libs/kafka's
     ensureTopics: the services at start, ``make demo``, the e2e runner; redpanda-init in compose), so
     the job may start first and waits for them."""
-    from confluent_kafka.admin import AdminClient
-
-    admin = AdminClient({"bootstrap.servers": cfg.brokers})
     wanted = sorted({cfg.topic(s) for a in table for s in (a.input, a.output)})
     deadline = time.monotonic() + cfg.topics_timeout_s
     said = 0.0
     while True:
-        missing = [t for t in wanted if t not in admin.list_topics(timeout=30).topics]
+        existing = list_topics(cfg)
+        missing = [t for t in wanted if t not in existing]
         if not missing:
             return
         now = time.monotonic()
@@ -377,7 +412,11 @@ def _stream_queries(
         silver = T.for_silver(records(src(), stream, writers))
         yield _file_sink(silver, f"silver_{lake}", cfg.lake_dir / "silver" / lake, cfg, "event_date")
     if {"gold", "kafka"} & set(cfg.outputs):
-        events = windowed_input(src(), stream, cfg, writers)
+        # one source per partition, for a watermark per partition (windowed_input); the checkpoint
+        # records them by position, so a topic that gets more partitions needs a new one
+        topic = cfg.topic(stream_name)
+        parts = [kafka_stream(spark, cfg, topic, p) for p in range(partition_count(cfg, topic))]
+        events = windowed_input(parts, stream, cfg, writers)
         yield start_windows_query(spark, cfg, f"windows_{lake}", events, aggregates, schema_ids)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from prometheus_client import Counter, Gauge, disable_created_metrics, start_http_server
 from pyspark.sql.streaming import StreamingQueryListener
@@ -53,6 +54,21 @@ ACTIVE = Gauge("citypulse_spark_query_active", "1 while the query runs, 0 once i
 FAILED = Counter("citypulse_spark_query_failures", "Queries that terminated with an exception.", ["query"])
 
 DECODE_OBSERVATION = "decode"  # name of the observe() metrics carrying the invalid-record count
+
+
+def decode_observation(source: int) -> str:
+    """The observation name of one of a query's several decoded sources (one per Kafka partition)."""
+    return f"{DECODE_OBSERVATION}_{source}"
+
+
+def invalid_records(observed: Mapping[str, Any] | None) -> int:
+    """Invalid records of a progress event: the sum over the query's decode observations."""
+    return sum(
+        int(row["invalid"] or 0)
+        for name, row in (observed or {}).items()
+        if name == DECODE_OBSERVATION or name.startswith(DECODE_OBSERVATION + "_")
+    )
+
 
 _served_ports: set[int] = set()
 
@@ -101,9 +117,9 @@ class PrometheusListener(StreamingQueryListener):
         if batch_max and _epoch_seconds(batch_max) > self._newest.get(name, float("-inf")):
             self._newest[name] = _epoch_seconds(batch_max)
             EVENT_TIME_MAX.labels(name).set(self._newest[name])
-        obs = (p.observedMetrics or {}).get(DECODE_OBSERVATION)
-        if obs is not None and obs["invalid"]:
-            INVALID_RECORDS.labels(name).inc(obs["invalid"])
+        invalid = invalid_records(p.observedMetrics)
+        if invalid:
+            INVALID_RECORDS.labels(name).inc(invalid)
 
     def onQueryIdle(self, event: QueryIdleEvent) -> None:  # noqa: N802
         pass

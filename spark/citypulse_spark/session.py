@@ -6,6 +6,7 @@ into $CITYPULSE_STACK/cache/spark/jars (never resolved at run time, so no networ
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pyspark.sql import SparkSession
@@ -23,6 +24,16 @@ def connector_jars(settings: Settings) -> list[str]:
             "run deploy/local/services/spark/install.sh (or `make install`)"
         )
     return jars
+
+
+def with_task_retries(master: str, attempts: int = 4) -> str:
+    """``local[N]`` -> ``local[N,attempts]``: in local mode Spark runs a failed task once and fails the
+    query (``spark.task.maxFailures`` counts only on a cluster, where it is 4), so a Kafka broker that
+    restarts under a running batch would end the job. Other masters are returned as they are."""
+    if master == "local":
+        return f"local[1,{attempts}]"
+    m = re.fullmatch(r"local\[(\d+|\*)\]", master)
+    return f"local[{m.group(1)},{attempts}]" if m else master
 
 
 def build_session(
@@ -50,12 +61,15 @@ def build_session(
             "spark.sql.streaming.stateStore.providerClass",
             "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider",
         )
+        # The query's watermark is the smallest of its inputs' (one per Kafka partition): Spark's
+        # default, spelled out because the windows queries rely on it (transforms.watermark_per_partition).
+        .config("spark.sql.streaming.multipleWatermarkPolicy", "min")
         .config("spark.ui.enabled", "true" if ui else "false")
         .config("spark.ui.showConsoleProgress", "false")
     )
     m = master if master is not None else (None if s.under_spark_submit else s.spark_master)
     if m:
-        builder = builder.master(m)
+        builder = builder.master(with_task_retries(m))
     for k, v in (extra_conf or {}).items():
         builder = builder.config(k, v)
     return builder.getOrCreate()

@@ -1,13 +1,16 @@
-"""The job's settings, read once: the env file (.env, else .env.example) overlaid by the process env.
+"""The job's settings, read once: .env.example's defaults, overlaid by .env, overlaid by the process env.
 
-Same rule as libs/testing's ``stackEnv``: the file gives the local stack's defaults, the environment
-(CI, a developer, ``scripts/env.sh``) overrides them. Nothing else in the package reads ``os.environ``.
+Same layering as scripts/env.sh and libs/testing's ``stackEnv``: .env.example holds every variable,
+an optional .env (gitignored) changes some of them (a second stack's ports), the environment (CI, a
+developer, a test giving a run its own LAKE_DIR) overrides both. Nothing else in the package reads
+``os.environ``.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,16 +39,20 @@ def parse_env_file(text: str) -> dict[str, str]:
     return out
 
 
-def stack_env() -> dict[str, str]:
-    root = repo_root()
-    env_file = root / ".env" if (root / ".env").exists() else root / ".env.example"
-    merged = parse_env_file(env_file.read_text())
+def stack_env(root: Path | None = None, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The layered settings (see the top). A .env holding only a few variables keeps every other
+    default of .env.example, and the environment still wins for each of them."""
+    root = root or repo_root()
+    environ = os.environ if environ is None else environ
+    merged = parse_env_file((root / ".env.example").read_text())
+    if (root / ".env").exists():
+        merged.update(parse_env_file((root / ".env").read_text()))
     for key in list(merged):
-        if key in os.environ:
-            merged[key] = os.environ[key]
+        if key in environ:
+            merged[key] = environ[key]
     for key in ("CITYPULSE_STACK", "CITYPULSE_ROOT"):
-        if key in os.environ:
-            merged[key] = os.environ[key]
+        if key in environ:
+            merged[key] = environ[key]
     return merged
 
 

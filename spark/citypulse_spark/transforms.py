@@ -49,6 +49,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import reduce
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -150,6 +151,22 @@ def encode_confluent_avro(df: DataFrame, avro_schema: str, schema_id: int) -> Da
 def with_event_time_watermark(events: DataFrame, delay: str) -> DataFrame:
     """Declares how late a reading may arrive (``delay``, e.g. "2 minutes") before it is dropped."""
     return events.withWatermark("event_time", delay)
+
+
+def watermark_per_partition(partitions: Sequence[DataFrame], delay: str) -> DataFrame:
+    """The records of each Kafka partition with an event-time watermark of its own, as one stream.
+
+    Spark keeps one watermark per ``withWatermark`` and the query's is the minimum of them
+    (``spark.sql.streaming.multipleWatermarkPolicy`` "min", its default): so the query's watermark is
+    the slowest partition's newest event time minus ``delay``, as Flink's and Kafka Streams' are. One
+    watermark over all partitions would be the fastest partition's: after a backlog, a partition drained
+    ahead of the others would push it past the readings still waiting in the others, and those would be
+    dropped as late. The price: a partition that never gets a record holds every window open.
+    """
+    if not partitions:
+        raise ValueError("no partitions to read")
+    marked = [with_event_time_watermark(p, delay) for p in partitions]
+    return reduce(DataFrame.unionByName, marked)
 
 
 def drop_duplicate_events(events: DataFrame) -> DataFrame:

@@ -294,6 +294,19 @@ def test_ticket_count_on_a_one_minute_window_sliding_every_twenty_seconds(spark)
 # --- every aggregate on a stream ----------------------------------------------------------------------
 
 
+def gold_only(tmp_path: Path) -> job.JobConfig:
+    """The job's config for a windows query on a test stream: gold only, lake and checkpoints in tmp_path."""
+    return job.JobConfig(
+        brokers="unused:9092",
+        registry_url="http://unused",
+        registry_auth=None,
+        lake_dir=tmp_path / "lake",
+        checkpoint_dir=tmp_path / "checkpoints",
+        outputs=("gold",),
+        trigger="100 milliseconds",
+    )
+
+
 def _run_rounds(spark, tmp_path: Path, agg: A.Aggregate, rounds: list[list[Record]]) -> tuple[Any, int]:
     """The aggregate on a stream of ``rounds`` (one file each, processed one after the other) as the job
     wires it (main.start_windows_query: watermark 2 minutes, dedup, WindowWriter), gold only (Kafka is
@@ -304,15 +317,7 @@ def _run_rounds(spark, tmp_path: Path, agg: A.Aggregate, rounds: list[list[Recor
     schema = contract_events(spark, agg.input, rounds[0]).schema
     stream = spark.readStream.schema(schema).option("recursiveFileLookup", "true").parquet(str(src_dir))
     events = T.drop_duplicate_events(T.with_event_time_watermark(stream, "2 minutes"))
-    cfg = job.JobConfig(
-        brokers="unused:9092",
-        registry_url="http://unused",
-        registry_auth=None,
-        lake_dir=tmp_path / "lake",
-        checkpoint_dir=tmp_path / "checkpoints",
-        outputs=("gold",),
-        trigger="100 milliseconds",
-    )
+    cfg = gold_only(tmp_path)
     query = job.start_windows_query(spark, cfg, f"windows_{agg.name}_test", events, [agg], {})
     try:
         for i, records in enumerate(rounds):
@@ -391,14 +396,7 @@ def test_a_micro_batch_run_again_after_a_crash_neither_loses_nor_double_counts(s
     when the job died before committing it): the state and gold are as if it ran once."""
     agg = A.TRAFFIC_ZONE_5M
     checkpoint = tmp_path / "checkpoints" / "windows_test"
-    cfg = job.JobConfig(
-        brokers="unused:9092",
-        registry_url="http://unused",
-        registry_auth=None,
-        lake_dir=tmp_path / "lake",
-        checkpoint_dir=tmp_path / "checkpoints",
-        outputs=("gold",),
-    )
+    cfg = gold_only(tmp_path)
     writer = job.WindowWriter(spark, cfg, [agg], checkpoint, {})
 
     def run(batch_id: int, watermark: datetime, records: list[Record]) -> None:

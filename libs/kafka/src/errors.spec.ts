@@ -1,6 +1,7 @@
 import { SchemaRegistryError } from '@citypulse/contracts';
 import {
   BackpressureSignal,
+  brokerUnavailable,
   classifyError,
   DecodeError,
   errorClass,
@@ -48,6 +49,45 @@ describe('error classification', () => {
     expect(classifyError(kafkajs)).toBe('retry');
     const nodeNet = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     expect(classifyError(nodeNet)).toBe('retry');
+  });
+
+  it('retries a broker that stayed away past kafkajs` own retries (it wraps the cause)', () => {
+    const refused = Object.assign(new Error('Connection error: connect ECONNREFUSED'), {
+      name: 'KafkaJSConnectionError',
+      retriable: true,
+      code: 'ECONNREFUSED',
+    });
+    const gaveUp = Object.assign(new Error(refused.message), {
+      name: 'KafkaJSNonRetriableError',
+      retriable: false,
+      cause: refused,
+    });
+    expect([brokerUnavailable(gaveUp), classifyError(gaveUp)]).toEqual([true, 'retry']);
+    const exceeded = Object.assign(new Error('Request timed out'), {
+      name: 'KafkaJSNumberOfRetriesExceeded',
+      retriable: false,
+      cause: Object.assign(new Error('Request Produce timed out'), {
+        name: 'KafkaJSRequestTimeoutError',
+        retriable: true,
+      }),
+    });
+    expect(classifyError(exceeded)).toBe('retry');
+    const notLeader = Object.assign(new Error('not the leader'), {
+      name: 'KafkaJSProtocolError',
+      retriable: true,
+      type: 'NOT_LEADER_FOR_PARTITION',
+    });
+    expect(brokerUnavailable({ name: 'KafkaJSNonRetriableError', cause: notLeader })).toBe(true);
+    // a refusal stays a refusal, wrapped or not
+    const denied = Object.assign(new Error('SASL SCRAM-SHA-512 authentication failed'), {
+      name: 'KafkaJSSASLAuthenticationError',
+      retriable: false,
+    });
+    const wrapped = { name: 'KafkaJSNonRetriableError', retriable: false, cause: denied };
+    expect([brokerUnavailable(wrapped), classifyError(wrapped)]).toEqual([false, 'fatal']);
+    const loop: Record<string, unknown> = { name: 'KafkaJSNonRetriableError', retriable: false };
+    loop.cause = loop;
+    expect(brokerUnavailable(loop)).toBe(false);
   });
 
   it('treats non-retriable library and kafkajs errors as fatal', () => {

@@ -136,12 +136,41 @@ export function classifyError(err: unknown, unknown: UnknownErrorPolicy = 'dlq')
       typeof err.name === 'string' &&
       err.name.startsWith('KafkaJS')
     ) {
-      return err.retriable ? 'retry' : 'fatal';
+      // kafkajs gives up after its own few seconds of retries and wraps the retriable error it
+      // kept getting as a non-retriable one: a broker that is restarting, not a refusal
+      return err.retriable || brokerUnavailable(err) ? 'retry' : 'fatal';
     }
     if (typeof err.code === 'string' && TRANSIENT_NODE_CODES.has(err.code)) return 'retry';
     if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'retry';
   }
   return unknown;
+}
+
+/** kafkajs errors that say the broker is not there (yet): it may come back. */
+const BROKER_GONE = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSMetadataNotLoaded',
+]);
+
+/**
+ * Whether a failure means the broker is unreachable or not ready (restarting, a leader moving),
+ * looking through the causes kafkajs wraps once its own retries ran out: a connection error, a
+ * request timeout, a retriable protocol error (NOT_LEADER, LEADER_NOT_AVAILABLE, NOT_COORDINATOR,
+ * ...) or a network error of Node. An authentication or authorization failure is not.
+ */
+export function brokerUnavailable(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let e: unknown = err; isRecord(e) && !seen.has(e); e = e.cause) {
+    seen.add(e);
+    const name = typeof e.name === 'string' ? e.name : '';
+    if (BROKER_GONE.has(name)) return true;
+    if (name === 'KafkaJSProtocolError' && e.retriable === true) return true;
+    if (typeof e.code === 'string' && TRANSIENT_NODE_CODES.has(e.code)) return true;
+  }
+  return false;
 }
 
 /** A short label for metrics and DLQ headers: the stable code when there is one. */

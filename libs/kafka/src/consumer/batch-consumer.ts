@@ -1,19 +1,12 @@
 import type * as avro from 'avsc';
-import {
-  Partitioners,
-  type Consumer,
-  type ConsumerConfig,
-  type EachBatchPayload,
-  type Kafka,
-  type KafkaMessage,
-  type Producer,
-} from 'kafkajs';
+import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import {
   BackpressureSignal,
   classifyError,
   errorCode,
   errorMessage,
   RetriesExhaustedError,
+  type UnknownErrorPolicy,
 } from '../errors';
 import { STREAM_DEFINITIONS, streamForTopic } from '@citypulse/contracts';
 import { ensureTopics } from '../admin/ensure-topics';
@@ -21,6 +14,7 @@ import { buildDlqHeaders, dlqTopicFor } from '../dlq/dlq-headers';
 import { NOOP_METRICS, type KafkaMetrics } from '../metrics';
 import { backoffDelay, DEFAULT_BACKOFF, shouldRetry, type BackoffOptions } from '../retry/backoff';
 import type { AvroSerde } from '../serde/avro-serde';
+import { KafkaProducer } from '../producer/kafka-producer';
 import { peekSchemaId } from '../wire/confluent-frame';
 import type {
   BatchHandlerContext,
@@ -126,7 +120,7 @@ export class BatchConsumer {
   private readonly metrics: KafkaMetrics;
   private readonly logger: KafkaLogger;
   private consumer: Consumer | undefined;
-  private producer: Producer | undefined;
+  private producer: KafkaProducer | undefined;
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private draining = false;
   private drainExpired = false;
@@ -163,10 +157,15 @@ export class BatchConsumer {
   async start(): Promise<void> {
     const { kafka } = this.opts;
     if (this.opts.ensureDlqTopics ?? true) await this.ensureDlqTopics();
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
+    // The DLQ's producer rides out a short broker outage itself and takes a new producer id when
+    // a restarted broker refuses its sequence numbers (KafkaProducer); toDlq retries past that.
+    this.producer = new KafkaProducer({
+      kafka,
+      serde: this.opts.serde,
+      lingerMs: 0,
+      outageBudgetMs: 30_000,
+      metrics: { ...this.metrics, produced: () => undefined },
+      logger: this.logger,
     });
     await this.producer.connect();
     const consumer = kafka.consumer({
@@ -487,8 +486,8 @@ export class BatchConsumer {
     h: CompiledHandler,
     scope: BatchScope,
     fn: (attempt: number) => unknown,
+    policy: UnknownErrorPolicy = h.reg.options.unknownErrors ?? 'dlq',
   ): Promise<Outcome> {
-    const policy = h.reg.options.unknownErrors ?? 'dlq';
     for (let attempt = 1; ; attempt++) {
       try {
         const r = fn(attempt);
@@ -546,11 +545,10 @@ export class BatchConsumer {
     payload: EachBatchPayload,
   ): Promise<boolean> {
     const topic = dlqTopicFor(scope.topic);
-    try {
-      await this.producer!.send({
+    const send = () =>
+      this.producer!.sendRaw(
         topic,
-        acks: -1,
-        messages: failures.map((f) => ({
+        failures.map((f) => ({
           key: f.message.key,
           value: f.message.value,
           headers: buildDlqHeaders(
@@ -567,12 +565,20 @@ export class BatchConsumer {
             f.message.headers,
           ),
         })),
-      });
-    } catch (error) {
-      // kafkajs has already retried; skipping the records would lose them.
-      await this.fatal(new RetriesExhaustedError(1, error), payload);
+      );
+    // A broker that is restarting is waited for like any transient failure (the handler's
+    // backoff); skipping the records would lose them, so what cannot be written is fatal.
+    const h = this.handlers.get(scope.topic)!;
+    const outcome = await this.attempt(h, scope, send, 'fatal');
+    if (outcome.kind === 'fatal' || outcome.kind === 'dlq') {
+      const e = outcome.error;
+      await this.fatal(
+        e instanceof RetriesExhaustedError ? e : new RetriesExhaustedError(1, e),
+        payload,
+      );
       return false;
     }
+    if (outcome.kind !== 'ok') return false; // abandoned (a rebalance, the drain time is up)
     for (const f of failures) {
       this.metrics.dlq(scope.topic, errorCode(f.error));
       this.logger.warn(

@@ -7,7 +7,9 @@ import {
   type Producer,
   type ProducerConfig,
 } from 'kafkajs';
+import { brokerUnavailable, errorMessage } from '../errors';
 import { NOOP_METRICS, type KafkaMetrics } from '../metrics';
+import { backoffDelay } from '../retry/backoff';
 import { valueSubject, type AvroSchema, type AvroSerde } from '../serde/avro-serde';
 
 export interface ProducerOptions {
@@ -24,6 +26,14 @@ export interface ProducerOptions {
   compression?: CompressionTypes;
   producerConfig?: Partial<ProducerConfig>;
   metrics?: KafkaMetrics;
+  /**
+   * How long a batch is sent again while the broker is unreachable (restarting, a leader moving)
+   * before its records fail; meanwhile send() and produce() wait (produce() once the buffer is
+   * full). Default 300,000 ms. A refusal (authorization, a record too large) fails at once.
+   */
+  outageBudgetMs?: number;
+  /** where a broker outage is reported (default console) */
+  logger?: Pick<Console, 'warn'>;
 }
 
 export interface OutgoingRecord<T = unknown> {
@@ -78,12 +88,13 @@ export class TopicProducer<T> {
  * producer needs ordered requests per partition).
  */
 export class KafkaProducer {
-  private readonly producer: Producer;
+  private producer: Producer;
   private readonly metrics: KafkaMetrics;
   private readonly lingerMs: number;
   private readonly maxBatchRecords: number;
   private readonly maxBatchBytes: number;
   private readonly maxBuffered: number;
+  private readonly outageBudgetMs: number;
   private queue: Pending[] = [];
   private queuedBytes = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -98,12 +109,29 @@ export class KafkaProducer {
     this.maxBatchRecords = opts.maxBatchRecords ?? 10_000;
     this.maxBatchBytes = opts.maxBatchBytes ?? 900 * 1024;
     this.maxBuffered = opts.maxBufferedRecords ?? 100_000;
-    this.producer = opts.kafka.producer({
+    this.outageBudgetMs = opts.outageBudgetMs ?? 300_000;
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
+    return this.opts.kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
-      ...opts.producerConfig,
+      ...this.opts.producerConfig,
       idempotent: true,
       maxInFlightRequests: 1,
     });
+  }
+
+  /**
+   * A new idempotent producer (a new producer id) in place of one whose sequence numbers the broker
+   * no longer accepts, as Java's producer bumps its epoch (KIP-360). The batch is then sent again:
+   * if the broker had written it, it is there twice (every consumer of the platform drops
+   * duplicates by event id); nothing is lost.
+   */
+  private async renewProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    await old.disconnect().catch(() => undefined);
   }
 
   get serde(): AvroSerde {
@@ -254,11 +282,7 @@ export class KafkaProducer {
           list.push(p.message);
         }
         try {
-          await this.producer.sendBatch({
-            acks: -1,
-            compression: this.opts.compression ?? CompressionTypes.None,
-            topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
-          });
+          await this.sendBatchRiding(byTopic);
         } catch (e) {
           const failed = new Set<Ticket>();
           for (const p of batch) failed.add(p.ticket);
@@ -279,12 +303,92 @@ export class KafkaProducer {
     }
   }
 
+  /**
+   * One batch, sent again while the broker is unreachable, for at most outageBudgetMs (kafkajs
+   * itself gives up after a few seconds, shorter than a broker restart). The idempotent producer
+   * keeps the batch's sequence numbers across attempts, so a batch the broker had written before
+   * the connection broke is not written twice.
+   */
+  private async sendBatchRiding(byTopic: Map<string, Message[]>): Promise<void> {
+    const first = Date.now();
+    let renewed = 0;
+    let connect = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (connect) {
+          await this.producer.connect();
+          connect = false;
+        }
+        await this.producer.sendBatch({
+          acks: -1,
+          compression: this.opts.compression ?? CompressionTypes.None,
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        });
+        if (attempt > 1) {
+          const s = ((Date.now() - first) / 1000).toFixed(1);
+          (this.opts.logger ?? console).warn(
+            `kafka producer: the broker is back; sent after ${s} s`,
+          );
+        }
+        return;
+      } catch (e) {
+        if (producerStateLost(e) && renewed < 3) {
+          renewed++;
+          (this.opts.logger ?? console).warn(
+            `kafka producer: the broker refused the producer's sequence (${errorMessage(e)}); ` +
+              'sending again with a new producer id',
+          );
+          await this.renewProducer();
+          connect = true;
+          continue;
+        }
+        const delay = backoffDelay(attempt, {
+          initialMs: 250,
+          maxMs: 5_000,
+          multiplier: 2,
+          jitter: 0.2,
+          maxAttempts: Infinity,
+        });
+        if (!brokerUnavailable(e) || Date.now() - first + delay > this.outageBudgetMs) throw e;
+        for (const topic of byTopic.keys()) this.metrics.retry(topic, 'BROKER_UNAVAILABLE');
+        if (attempt === 1 || attempt % 10 === 0) {
+          (this.opts.logger ?? console).warn(
+            `kafka producer: the broker is unreachable (${errorMessage(e)}); sending again ` +
+              `for up to ${this.outageBudgetMs / 1000} s`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
   private wakeSpaceWaiters(): void {
     if (this.queue.length >= this.maxBuffered) return;
     const waiters = this.spaceWaiters;
     this.spaceWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+/**
+ * The broker no longer takes this producer's sequence numbers: it lost or fenced the producer's
+ * state (after a broker restart: OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID), which kafkajs
+ * cannot recover from by itself.
+ */
+function producerStateLost(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let e: unknown = err; typeof e === 'object' && e !== null && !seen.has(e);) {
+    seen.add(e);
+    const type = (e as { type?: unknown }).type;
+    if (
+      type === 'OUT_OF_ORDER_SEQUENCE_NUMBER' ||
+      type === 'UNKNOWN_PRODUCER_ID' ||
+      type === 'INVALID_PRODUCER_EPOCH'
+    )
+      return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function sizeOf(m: Message): number {

@@ -1,0 +1,426 @@
+/**
+ * What every fault case shares: the traffic flow at load (the sensor-generator app itself,
+ * producing a few thousand readings per second with a dump of what it sent), a supervisor that
+ * restarts a service that exits (as process-compose or Kubernetes would), the native stack's own
+ * services killed, stopped and started (deploy/local/stack.sh), and the check against an
+ * independent computation of the windows from the dump: every window of both traffic aggregates
+ * exact in MongoDB, PostgreSQL and gold Parquet, every reject in the DLQ (harness.ts verifyRun).
+ *
+ * Nothing here is late on purpose: the generator sends no "late" records and the Spark watermark
+ * is far larger than any disorder the faults cause, so every valid reading must be counted exactly
+ * once. A case that measures lateness (the backlog) says so.
+ */
+import { TOPICS } from '@citypulse/contracts';
+import { createKafka } from '@citypulse/kafka';
+import { loadCity } from '@citypulse/postgres';
+import { fromJsonLine, type GeneratedRecord } from '@citypulse/sensor-generator';
+import { repoRoot, waitFor } from '@citypulse/testing';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { Kafka } from 'kafkajs';
+import { join } from 'node:path';
+import {
+  byLabel,
+  ManagedProcess,
+  scrape,
+  sum,
+  waitHttpOk,
+  type Pipeline,
+  type ServiceName,
+} from '../../src';
+import { NormalizerModel, trafficAggregates, type Accepted } from '../expected';
+import {
+  endRun,
+  log,
+  START,
+  startRun,
+  verifyRun,
+  type Plan,
+  type Run,
+  type RunOptions,
+  type SentRecord,
+} from '../harness';
+
+/** The native stack's supervised services (deploy/local/stack.sh). */
+export type StackService = 'kafka' | 'schema-registry' | 'ferretdb' | 'postgres' | 'prometheus';
+
+/** Faults of the generated data: every kind that has a fixed outcome (no "late": see the top). */
+export const LOAD_FAULTS = {
+  duplicates: 0.01,
+  outOfOrder: 0.01,
+  malformed: 0.004,
+  brokenAvro: 0.002,
+  messyIds: 0.02,
+};
+
+export interface Load {
+  /** readings per wall second (modest: the machine is shared) */
+  rate: number;
+  /**
+   * simulated seconds between two readings of one sensor (44 sensors): with rate this sets how
+   * fast simulated time runs, rate x interval / 44 simulated seconds per wall second
+   */
+  intervalSeconds: number;
+  /** stop after this many records at most (the case usually stops the generator earlier) */
+  maxEvents: number;
+}
+
+export const DEFAULT_LOAD: Load = { rate: 2_500, intervalSeconds: 0.5, maxEvents: 2_000_000 };
+
+/** deploy/local/stack.sh on this checkout's stack: kill, stop and start one service. */
+export class StackControl {
+  constructor(private readonly env: Record<string, string>) {}
+
+  private run(args: string[]): Promise<void> {
+    const t0 = Date.now();
+    return new Promise((resolve, reject) => {
+      const child = spawn(join(repoRoot(), 'deploy/local/stack.sh'), args, {
+        env: this.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+      child.once('error', reject);
+      child.once('exit', (code) => {
+        const took = ((Date.now() - t0) / 1000).toFixed(1);
+        for (const line of out.trim().split('\n')) if (line) log(`  ${line}`);
+        if (code === 0) resolve();
+        else reject(new Error(`stack.sh ${args.join(' ')} failed (exit ${code}) after ${took} s`));
+      });
+    });
+  }
+
+  /** Sends a signal (default SIGKILL) to the service's own process; returns once it is gone. */
+  kill(svc: StackService, signal = 'KILL'): Promise<void> {
+    return this.run(['kill', svc, signal]);
+  }
+
+  /** A clean stop; the supervisor does not restart it. */
+  stop(svc: StackService): Promise<void> {
+    return this.run(['stop', svc]);
+  }
+
+  /** Waits until the service runs and is healthy again, starting it when it is stopped. */
+  start(svc: StackService): Promise<void> {
+    return this.run(['start', svc]);
+  }
+}
+
+/**
+ * Restarts a pipeline service that exited while nobody meant it to (a crash, an exit for its
+ * supervisor), as process-compose or Kubernetes would, a second later; counts each restart so a
+ * case can report (or forbid) them. The producers are left alone: they end on their own.
+ */
+export class Supervisor {
+  readonly restarts = new Map<string, number>();
+  private readonly held = new Set<string>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly pipeline: Pipeline) {
+    this.timer = setInterval(() => this.check(), 1_000);
+  }
+
+  private check(): void {
+    for (const [name, p] of this.pipeline.processes) {
+      if (name === 'sensor-generator' || name === 'ticket-producer') continue;
+      if (p.running || this.held.has(name) || !p.exit) continue;
+      const how = p.exit.signal ?? `exit ${p.exit.code}`;
+      this.restarts.set(name, (this.restarts.get(name) ?? 0) + 1);
+      log(`supervisor: ${name} ended (${how}); restarting it (log ${p.spec.logFile})`);
+      p.start();
+    }
+  }
+
+  /** Runs `fn` with `name` out of the supervisor's hands (a deliberate kill and restart). */
+  async holding<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    this.held.add(name);
+    try {
+      return await fn();
+    } finally {
+      this.held.delete(name);
+    }
+  }
+
+  /** Hands a process the case started itself to the supervisor too. */
+  adopt(name: string, p: ManagedProcess): void {
+    this.pipeline.processes.set(name as ServiceName, p);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** "normalizer-traffic 1, spark 2" or "none". */
+  describe(): string {
+    const list = [...this.restarts].map(([n, c]) => `${n} ${c}`);
+    return list.length > 0 ? list.join(', ') : 'none';
+  }
+}
+
+/** What a case's fault gets: the run, the stack, the supervisor, and ways to wait on the flow. */
+export interface FaultContext {
+  run: Run;
+  pipeline: Pipeline;
+  stack: StackControl;
+  supervisor: Supervisor;
+  /** records the generator has sent so far (its own counter) */
+  sent(): Promise<number>;
+  /** waits until the generator has sent at least `n` more records than now */
+  produceMore(n: number, timeoutMs?: number): Promise<void>;
+  /** the raw topic's records the normalizer group has not committed yet */
+  normalizerLag(): Promise<number>;
+  /** starts one more traffic normalizer in the run's group (supervised), ready when it returns */
+  addNormalizer(name: string): Promise<ManagedProcess>;
+  /** takes a normalizer added by addNormalizer away: SIGTERM (it leaves the group) or SIGKILL */
+  removeNormalizer(name: string, how: 'term' | 'kill'): Promise<void>;
+  /** the members of the run's normalizer group right now (client ids), undefined while unknown */
+  normalizerMembers(): Promise<number | undefined>;
+}
+
+export interface FaultCaseOptions extends RunOptions {
+  tag: string;
+  load?: Partial<Load>;
+  /** seconds the generator keeps producing after the fault returned (default 10) */
+  tailSeconds?: number;
+}
+
+export interface FaultReport {
+  plan: Plan<SentRecord, Accepted>;
+  restarts: Map<string, number>;
+  seconds: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The sum of a group's uncommitted records on a topic; undefined while Kafka does not answer. */
+async function groupLag(kafka: Kafka, groupId: string, topic: string): Promise<number | undefined> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const at = new Map(committed.partitions.map((x) => [x.partition, Number(x.offset)]));
+    return ends.reduce((n, e) => n + Number(e.high) - Math.max(0, at.get(e.partition) ?? 0), 0);
+  } catch {
+    return undefined;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** A TCP port nothing listens on right now (for an extra instance's metrics). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() =>
+        typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** Live members of a consumer group (a stable or rebalancing one), undefined while Kafka is away. */
+async function groupMembers(kafka: Kafka, groupId: string): Promise<number | undefined> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const { groups } = await admin.describeGroups([groupId]);
+    return groups[0]?.members.length ?? 0;
+  } catch {
+    return undefined;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** One more normalizer of the run's traffic group, with a metrics port of its own. */
+async function startNormalizer(p: Pipeline, name: string): Promise<ManagedProcess> {
+  const port = await freePort();
+  const proc = new ManagedProcess({
+    name,
+    command: process.execPath,
+    args: [join(repoRoot(), 'apps/normalizer/dist/main.js')],
+    env: {
+      ...p.env,
+      NORMALIZER_WORKER: 'traffic',
+      NORMALIZER_GROUP_ID: p.normalizerGroup('traffic'),
+      NORMALIZER_METRICS_PORT: String(port),
+    },
+    cwd: repoRoot(),
+    logFile: join(p.runDir, `${name}.log`),
+  });
+  proc.start();
+  await waitHttpOk(`http://127.0.0.1:${port}/health/ready`, name, {
+    timeoutMs: 120_000,
+    alive: () => proc.running,
+    logFile: proc.spec.logFile,
+  });
+  return proc;
+}
+
+/** The generator's records so far, from its /metrics (0 before it answers). */
+async function generatorSent(p: Pipeline): Promise<number> {
+  const m = await scrape(`${p.urls.generatorMetrics}/metrics`);
+  return sum(m, 'citypulse_records_produced_total');
+}
+
+/** The generator's dump (every record it handed to Kafka, in order) judged by the model. */
+export function planFromDump(file: string): Plan<SentRecord, Accepted> {
+  const model = new NormalizerModel(loadCity(), Date.now());
+  const plan: Plan<SentRecord, Accepted> = {
+    records: [],
+    accepted: [],
+    late: new Set(),
+    rejected: [],
+    reasons: new Map(),
+  };
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    const r = fromJsonLine<GeneratedRecord>(line);
+    plan.records.push(r);
+    const v = model.judge(r);
+    if (v.kind === 'accepted') plan.accepted.push(v.reading);
+    else if (v.kind === 'rejected') {
+      plan.rejected.push(r);
+      if (r.kind === 'reading') plan.reasons.set(v.reason, (plan.reasons.get(v.reason) ?? 0) + 1);
+    }
+  }
+  return plan;
+}
+
+/**
+ * One fault case: the traffic flow started (a run of its own), the generator producing at load
+ * with a dump, `inject` run while it produces, the generator stopped `tailSeconds` after, then
+ * the flow checked against the model's windows from the dump (verifyRun). `inject` may throw to
+ * fail the case. Returns the plan and the supervisor's restarts for the case's own assertions.
+ */
+export async function faultCase(
+  opts: FaultCaseOptions,
+  inject: (ctx: FaultContext) => Promise<void>,
+  after?: (ctx: FaultContext, report: FaultReport) => Promise<void>,
+): Promise<FaultReport> {
+  const load = { ...DEFAULT_LOAD, ...opts.load };
+  let run: Run | undefined;
+  let supervisor: Supervisor | undefined;
+  let failed = true;
+  const t0 = Date.now();
+  try {
+    run = await startRun(`fault-${opts.tag}`, 'traffic', opts);
+    const p = run.pipeline;
+    supervisor = new Supervisor(p);
+    const stack = new StackControl(p.env);
+    // the case's own questions to Kafka, quiet: they fail by design while the broker is down
+    const probe = createKafka({
+      brokers: p.env.KAFKA_BROKERS.split(','),
+      clientId: 'citypulse-fault-probe',
+      logLevel: 'nothing',
+    });
+    const dump = join(run.tmp, 'sent.jsonl');
+    const faults = Object.entries(LOAD_FAULTS).flatMap(([k, v]) => [
+      `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+      String(v),
+    ]);
+    await p.startProducer('sensor-generator', [
+      '--streams',
+      'traffic',
+      '--rate',
+      String(load.rate),
+      '--interval',
+      String(load.intervalSeconds),
+      '--start',
+      new Date(START).toISOString(),
+      '--events',
+      String(load.maxEvents),
+      '--seed',
+      `citypulse-fault-${opts.tag}`,
+      '--dump',
+      dump,
+      ...faults,
+    ]);
+    const ctx: FaultContext = {
+      run,
+      pipeline: p,
+      stack,
+      supervisor,
+      sent: () => generatorSent(p),
+      produceMore: async (n, timeoutMs = 300_000) => {
+        const target = (await generatorSent(p)) + n;
+        await waitFor(async () => (await generatorSent(p)) >= target, {
+          timeoutMs,
+          intervalMs: 250,
+          what: `the generator to send ${n} more records`,
+        });
+      },
+      normalizerLag: async () =>
+        (await groupLag(probe, p.normalizerGroup('traffic'), TOPICS.trafficRaw)) ?? Infinity,
+      addNormalizer: async (name) => {
+        const proc = await startNormalizer(p, name);
+        supervisor!.adopt(name, proc);
+        return proc;
+      },
+      removeNormalizer: async (name, how) => {
+        const proc = p.processes.get(name as ServiceName);
+        if (!proc) throw new Error(`no normalizer ${name} in this run`);
+        p.processes.delete(name as ServiceName); // out of the supervisor's hands for good
+        if (how === 'kill') await proc.kill9();
+        else await proc.stop(30_000);
+        proc.closeLog();
+      },
+      normalizerMembers: () => groupMembers(probe, p.normalizerGroup('traffic')),
+    };
+    const progress = setInterval(() => {
+      void (async () => {
+        const m = await scrape(`${p.urls.sparkMetrics}/metrics`);
+        const batches = [...byLabel(m, 'citypulse_spark_batches_total', 'query')]
+          .map(([q, n]) => `${q} ${n}`)
+          .join(', ');
+        const lag = await groupLag(probe, p.normalizerGroup('traffic'), TOPICS.trafficRaw);
+        log(
+          `progress: generator sent ${await generatorSent(p)}; normalizer lag ${lag ?? '?'}; ` +
+            `spark batches ${batches || '?'}`,
+        );
+      })().catch(() => undefined);
+    }, 10_000);
+    try {
+      await ctx.produceMore(Math.min(load.rate * 5, load.maxEvents)); // the flow is going
+      const tf = Date.now();
+      await inject(ctx);
+      log(`fault done in ${((Date.now() - tf) / 1000).toFixed(1)} s`);
+      await sleep((opts.tailSeconds ?? 10) * 1000);
+    } finally {
+      clearInterval(progress);
+    }
+    const gen = p.processes.get('sensor-generator')!;
+    if (gen.running) log(`stopping the generator: ${await gen.stop(60_000)}`);
+    if (gen.exit?.code !== 0)
+      throw new Error(
+        `the generator ended with ${JSON.stringify(gen.exit)}; see ${gen.spec.logFile}`,
+      );
+    const plan = planFromDump(dump);
+    log(
+      `the generator sent ${plan.records.length} records; supervisor restarts: ${supervisor.describe()}`,
+    );
+    try {
+      await verifyRun(run, plan, trafficAggregates, t0, { exactLate: false });
+    } finally {
+      const m = await scrape(`${p.urls.sparkMetrics}/metrics`);
+      const late = sum(m, 'citypulse_spark_stream_late_records_dropped_total', {
+        stream: 'traffic',
+      });
+      log(`Spark dropped ${late} traffic readings as late (since its last start)`);
+    }
+    const report = { plan, restarts: supervisor.restarts, seconds: (Date.now() - t0) / 1000 };
+    await after?.(ctx, report);
+    log(`case ${opts.tag}: passed in ${report.seconds.toFixed(0)} s`);
+    failed = false;
+    return report;
+  } finally {
+    supervisor?.stop();
+    await endRun(run, failed);
+  }
+}

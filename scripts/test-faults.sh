@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `make test-faults`: the fault suite (issue #11) against the real native stack, one case after the
+# other (e2e/test/faults/*.fault-spec.ts; what each does: e2e/test/faults/README.md).
+#   1. workspace install and the apps' builds (turbo; cached), the Spark venv and jars
+#   2. the native stack: started here when it is down, and stopped again at the end
+#   3. the cases; FAULTS=kafka,spark runs those whose file name contains one of the words
+# The cases kill, freeze and stop the stack's own services (Kafka, FerretDB, PostgreSQL): run them
+# on a stack of their own, not one other people are using (deploy/local/README.md, "Running a
+# second stack"). Ends with one line per case (result, minutes) and "citypulse faults: N passed, N failed".
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+. "$(dirname "$0")/lib.sh"
+cd "$CITYPULSE_ROOT"
+export TURBO_TELEMETRY_DISABLED=1 COREPACK_ENABLE_DOWNLOAD_PROMPT=0
+
+step "build"
+build_flow
+
+step "native stack"
+use_stack
+echo "the fault cases kill and stop this stack's services (KAFKA_PORT=$KAFKA_PORT): keep other work off it"
+
+step "fault cases"
+results="$CITYPULSE_ROOT/e2e/.test-results/faults.json"
+rm -f "$results"
+patterns=()
+if [ -n "${FAULTS:-}" ]; then
+  IFS=',' read -ra words <<<"$FAULTS"
+  for w in "${words[@]}"; do patterns+=("test/faults/.*${w}.*\\.fault-spec\\.ts"); done
+fi
+rc=0
+pnpm --filter @citypulse/e2e run test:faults -- "${patterns[@]}" || rc=$?
+
+step "summary"
+if [ -f "$results" ]; then
+  python3 - "$results" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for suite in r["testResults"]:
+    for t in suite["assertionResults"]:
+        print(f"  {t['status']:7} {t['duration'] / 60000:5.1f} min  {t['title']}")
+print(f"citypulse faults: {r['numPassedTests']} passed, {r['numFailedTests'] + r['numRuntimeErrorTestSuites']} failed")
+PY
+fi
+exit "$rc"
