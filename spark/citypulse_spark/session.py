@@ -36,6 +36,18 @@ def with_task_retries(master: str, attempts: int = 4) -> str:
     return f"local[{m.group(1)},{attempts}]" if m else master
 
 
+# Avro reads a string's (or bytes') length from the message and allocates it before reading: a 15-byte
+# message with a known schema id that claims a 1 GiB string kills the JVM with OutOfMemoryError (measured:
+# the local driver died), and a restarted job reads it again. Avro's own limits (1.11.3+) refuse such a
+# length first (SystemLimitException, a decode error: PERMISSIVE turns it into an invalid record that
+# is counted). No normalized record has a field near 1 MiB.
+AVRO_MAX_FIELD_BYTES = 1_048_576
+AVRO_LIMITS = (
+    f"-Dorg.apache.avro.limits.string.maxLength={AVRO_MAX_FIELD_BYTES} "
+    f"-Dorg.apache.avro.limits.bytes.maxLength={AVRO_MAX_FIELD_BYTES}"
+)
+
+
 def build_session(
     app_name: str,
     settings: Settings | None = None,
@@ -45,7 +57,8 @@ def build_session(
     ui: bool = True,
     extra_conf: dict[str, str] | None = None,
 ) -> SparkSession:
-    """A SparkSession with the connector jars, UTC session time and few shuffle partitions.
+    """A SparkSession with the connector jars, UTC session time, few shuffle partitions and Avro's length
+    limits on the driver and the executors (AVRO_LIMITS; ``extra_conf``'s own Java options are appended).
 
     ``master`` defaults to SPARK_MASTER (local[2] in the native stack). Under spark-submit (which
     starts this Python with PYSPARK_GATEWAY_PORT set) its ``--master`` wins and SPARK_MASTER is ignored.
@@ -70,6 +83,9 @@ def build_session(
     m = master if master is not None else (None if s.under_spark_submit else s.spark_master)
     if m:
         builder = builder.master(with_task_retries(m))
-    for k, v in (extra_conf or {}).items():
+    conf = dict(extra_conf or {})
+    for jvm in ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"):
+        conf[jvm] = f"{AVRO_LIMITS} {conf.get(jvm, '')}".strip()
+    for k, v in conf.items():
         builder = builder.config(k, v)
     return builder.getOrCreate()

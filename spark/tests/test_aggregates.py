@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
 from citypulse_spark import aggregates as A
-from citypulse_spark import contracts
+from citypulse_spark import contracts, metrics
 from citypulse_spark import main as job
 from citypulse_spark import transforms as T
 from tests.avro_helpers import (
@@ -31,6 +32,7 @@ from tests.avro_helpers import (
     transport_status,
     utc,
 )
+from tests.kafka_helpers import wait_for
 
 # a record of the stream, from its event id and event time (the builders' other fields take defaults)
 BUILDERS: dict[str, Callable[[str, datetime], Record]] = {
@@ -307,43 +309,66 @@ def gold_only(tmp_path: Path) -> job.JobConfig:
     )
 
 
+def _stream_late(stream: str) -> float:
+    return REGISTRY.get_sample_value("citypulse_spark_stream_late_records_dropped_total", {"stream": stream}) or 0.0
+
+
 def _run_rounds(spark, tmp_path: Path, agg: A.Aggregate, rounds: list[list[Record]]) -> tuple[Any, int]:
     """The aggregate on a stream of ``rounds`` (one file each, processed one after the other) as the job
     wires it (main.start_windows_query: watermark 2 minutes, dedup, WindowWriter), gold only (Kafka is
     tested with the real broker in test_streaming_job). Returns the gold rows and the records dropped
-    as late."""
+    as late, after the job's listener has published them as the stream's late count
+    (``citypulse_spark_stream_late_records_dropped_total{stream}``)."""
     src_dir = tmp_path / "in"
     src_dir.mkdir()
     schema = contract_events(spark, agg.input, rounds[0]).schema
     stream = spark.readStream.schema(schema).option("recursiveFileLookup", "true").parquet(str(src_dir))
     events = T.drop_duplicate_events(T.with_event_time_watermark(stream, "2 minutes"))
     cfg = gold_only(tmp_path)
-    query = job.start_windows_query(spark, cfg, f"windows_{agg.name}_test", events, [agg], {})
+    name, stream = f"windows_{agg.name}_test", A.lake_name(agg.input)
+    listener = metrics.PrometheusListener({name: stream})  # the job's, counting this query for the stream
+    spark.streams.addListener(listener)
+    stream_late_before = _stream_late(stream)
+    query = job.start_windows_query(spark, cfg, name, events, [agg], {})
     try:
         for i, records in enumerate(rounds):
             contract_events(spark, agg.input, records).coalesce(1).write.parquet(str(src_dir / f"round-{i}"))
             query.processAllAvailable()
         late = sum(op["numRowsDroppedByWatermark"] for p in query.recentProgress for op in p["stateOperators"])
+        # the listener hears of each batch's progress a moment later
+        wait_for(lambda: _stream_late(stream) - stream_late_before == late, timeout=30, what=f"{stream} late = {late}")
         return spark.read.parquet(str(cfg.lake_dir / "gold" / agg.gold_table)).drop("batch"), late
     finally:
         query.stop()
+        spark.streams.removeListener(listener)
+
+
+# what makes a record count in its window's figures (distinct-id counts ignore a known id)
+NEW_ENTITY: dict[str, dict[str, str]] = {
+    contracts.INCIDENTS_NORMALIZED: {"incident_id": "I009"},
+    contracts.TICKETS_NORMALIZED: {"ticket_id": "T009"},
+}
 
 
 @pytest.mark.parametrize("agg", A.AGGREGATES, ids=lambda a: a.name)
 def test_every_aggregate_on_a_stream_gives_the_static_result_for_closed_windows(spark, tmp_path, agg):
     make = BUILDERS[agg.input]
     first = [make("a", at(8, 1)), make("b", at(8, 2)), make("c", at(8, 2, 30))]
+    # late data inside the watermark: behind the newest event time (08:02:30), ahead of the watermark
+    # (08:00:30), arriving a micro-batch after the records of its window: counted in its window
+    inside = make("inside", at(8, 1, 15), **NEW_ENTITY.get(agg.input, {}))
     rounds = [
         [*first, make("a", at(8, 1))],  # a re-delivery: counts once
-        # 07:58 is behind the watermark (08:00:30): dropped; 09:00 moves it to 08:58, and the no-data batch
-        # that follows (processAllAvailable waits for it) closes every 08:0x window, none of 09:00
-        [make("late", at(7, 58)), make("push", at(9, 0))],
+        # 07:58 is behind the watermark (08:00:30): dropped and counted as late; 09:00 moves it to 08:58,
+        # and the no-data batch that follows (processAllAvailable waits for it) closes every 08:0x window
+        [inside, make("late", at(7, 58)), make("push", at(9, 0))],
     ]
     gold, late = _run_rounds(spark, tmp_path, agg, rounds)
 
-    expected = agg.compute(contract_events(spark, agg.input, first))
+    expected = agg.compute(contract_events(spark, agg.input, [*first, inside]))
+    assert expected.exceptAll(agg.compute(contract_events(spark, agg.input, first))).count() > 0  # it shows
     assertDataFrameEqual(gold, expected, rtol=1e-9)
-    assert late == 1
+    assert late == 1  # and _run_rounds saw the stream's late metric reach it
 
 
 # a record of the stream, varied by its index: several keys, windows, entities and values

@@ -1,4 +1,5 @@
 import {
+  consumerLimitsEnv,
   defineConfig,
   env,
   kafkaEnv,
@@ -48,6 +49,7 @@ export const sinkConfigSchema = defineConfig({
   postgres: postgresEnv({ applicationName: 'aggregation-sink' }),
   metrics: metricsEnv('AGGREGATION_SINK_METRICS_PORT', { default: 9466 }),
   log: logEnv(),
+  limits: consumerLimitsEnv('AGGREGATION_SINK_MAX_RECORD_BYTES'),
   sink: sinkEnv(),
 });
 

@@ -5,7 +5,7 @@ import { loadConfig } from '@citypulse/config';
 import { keyFor, schemaOf, subjectFor, type ValueOf } from '@citypulse/contracts';
 import { AvroSerde, createKafka, SchemaRegistryClient } from '@citypulse/kafka';
 import { documentationGaps, responseChecker, servedRoutes } from '@citypulse/rest';
-import { uniqueName, waitFor } from '@citypulse/testing';
+import { uniqueName, waitFor, waitForGroupMember } from '@citypulse/testing';
 import type { Admin, Producer } from 'kafkajs';
 import type { OpenAPIV3 } from 'openapi-types';
 import type { AggregateSpec, AggregateStream } from '../src/aggregates/aggregate-spec';
@@ -95,13 +95,7 @@ describe('aggregation-sink read API (real stack)', () => {
     await producer.connect();
     sink = await startSink(config, { fromBeginning: false });
     api = `http://127.0.0.1:${((sink.app.getHttpServer() as Server).address() as AddressInfo).port}`;
-    await waitFor(
-      async () => {
-        const { groups } = await admin.describeGroups([config.sink.groupId]);
-        return groups[0]?.state === 'Stable' && groups[0].members.length > 0;
-      },
-      { timeoutMs: 60_000, what: 'the sink to join its consumer group' },
-    );
+    await waitForGroupMember(admin, config.sink.groupId);
     // the run's windows, produced like the Spark job does, then read until the sink stored them
     const serde = new AvroSerde(new SchemaRegistryClient(config.registry));
     for (const spec of AGGREGATE_SPECS) {

@@ -12,7 +12,7 @@ import {
   type ValueOf,
 } from '@citypulse/contracts';
 import { AvroSerde, createKafka, SchemaRegistryClient } from '@citypulse/kafka';
-import { uniqueName, waitFor } from '@citypulse/testing';
+import { uniqueName, waitFor, waitForGroupMember } from '@citypulse/testing';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { sinkConfigSchema, type SinkConfig } from '../src/config';
 import type { AggregateSpec, AggregateStream } from '../src/aggregates/aggregate-spec';
@@ -173,13 +173,7 @@ describe('aggregation-sink over Kafka (real stack)', () => {
     const address = (sink.app.getHttpServer() as Server).address() as AddressInfo;
     api = `http://127.0.0.1:${address.port}`;
     // a new group starts at the end of the topic: produce only once it owns its partitions
-    await waitFor(
-      async () => {
-        const { groups } = await admin.describeGroups([config.sink.groupId]);
-        return groups[0]?.state === 'Stable' && groups[0].members.length > 0;
-      },
-      { timeoutMs: 60_000, what: 'the sink to join its consumer group' },
-    );
+    await waitForGroupMember(admin, config.sink.groupId);
     for (const spec of AGGREGATE_SPECS) {
       schemaIds.set(
         spec.stream,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  consumerLimitsEnv,
   defineConfig,
   env,
   kafkaEnv,
@@ -95,6 +96,7 @@ export const alertingConfigSchema = defineConfig({
   postgres: postgresEnv({ applicationName: 'alerting' }),
   metrics: metricsEnv('ALERTING_METRICS_PORT', { default: 9469 }),
   log: logEnv(),
+  limits: consumerLimitsEnv('ALERTING_MAX_RECORD_BYTES'),
   alerting: alertingEnv(),
 });
 

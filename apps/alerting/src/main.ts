@@ -138,6 +138,7 @@ export async function startAlerting(config: AlertingConfig, opts: StartOptions =
       service: 'alerting',
       fromBeginning: s.fromBeginning,
       partitionsConsumedConcurrently: s.partitionsConcurrently,
+      maxRecordBytes: config.limits.maxRecordBytes,
       metrics: withKafkaReadiness(metrics, kafkaReady),
     }),
   });

@@ -14,6 +14,7 @@ export function normalizerTransport(
     groupId: n.NORMALIZER_GROUP_ID ?? `normalizer-${n.NORMALIZER_WORKER}`,
     service: 'normalizer',
     partitionsConsumedConcurrently: n.NORMALIZER_PARTITIONS_CONCURRENTLY,
+    maxRecordBytes: config.limits.maxRecordBytes,
     metrics,
   });
 }

@@ -17,6 +17,7 @@ import {
 } from '@citypulse/contracts';
 import { DLQ_HEADERS } from '@citypulse/kafka';
 import type { WorkerName } from '../src/config/normalizer.config';
+import { RAW_BODIES } from './raw-records';
 import { WorkerHarness, type Collected } from './worker-harness';
 
 const now = Date.now();
@@ -92,14 +93,7 @@ describe('transport worker (Kafka + registry + PostgreSQL)', () => {
   const status = (over: Partial<TransportVehicleStatusRaw> = {}): TransportVehicleStatusRaw => ({
     event_id: nextId('transport'),
     event_time: now - 60_000 + seq,
-    vehicle_id: 'B21-V02',
-    line_id: 'B21',
-    vehicle_type: 'BUS',
-    latitude: 48.137,
-    longitude: 11.575,
-    delay_seconds: 30,
-    passenger_count: 45,
-    next_stop_id: 'S-4',
+    ...RAW_BODIES.transport,
     source: 'int-test',
     ...over,
   });
@@ -167,14 +161,8 @@ describe('incidents worker (Kafka + registry + PostgreSQL)', () => {
   const report = (over: Partial<IncidentRaw> = {}): IncidentRaw => ({
     event_id: nextId('incident'),
     event_time: now - 60_000 + seq,
+    ...RAW_BODIES.incidents,
     incident_id: `inc-${seq}`,
-    zone_id: 'Z03',
-    incident_type: 'ACCIDENT',
-    severity: 'HIGH',
-    status: 'REPORTED',
-    latitude: 53.54,
-    longitude: 9.98,
-    description: 'lane 2 blocked',
     source: 'int-test',
     ...over,
   });
@@ -226,12 +214,8 @@ describe('tickets worker (Kafka + registry + PostgreSQL)', () => {
   const ticket = (over: Partial<SupportTicketRaw> = {}): SupportTicketRaw => ({
     event_id: nextId('ticket'),
     event_time: now - 60_000 + seq,
+    ...RAW_BODIES.tickets,
     ticket_id: `WEB-${seq}`,
-    priority: 'HIGH',
-    category: 'TRANSPORT',
-    channel: 'WEB',
-    zone_id: 'Z02',
-    subject: 'Tram 5 skipped my stop',
     source: 'int-test',
     ...over,
   });

@@ -7,6 +7,7 @@
 import { type TrafficReadingNormalized, type TrafficReadingRaw } from '@citypulse/contracts';
 import { DLQ_HEADERS } from '@citypulse/kafka';
 import { KMH_PER_MPH } from '../src/workers/traffic/traffic-normalizer';
+import { RAW_BODIES } from './raw-records';
 import { WorkerHarness } from './worker-harness';
 
 const now = Date.now();
@@ -16,12 +17,7 @@ function reading(over: Partial<TrafficReadingRaw> = {}): TrafficReadingRaw {
   return {
     event_id: `it-${seq}`,
     event_time: now - 60_000 + seq,
-    sensor_id: 'Z02-S01',
-    zone_id: 'Z02',
-    speed: 42.5,
-    speed_unit: 'KMH',
-    vehicle_count: 17,
-    occupancy_pct: 21.5,
+    ...RAW_BODIES.traffic,
     source: 'int-test',
     ...over,
   };

@@ -32,6 +32,7 @@ export class WorkerHarness {
   readonly config: NormalizerConfig;
   readonly kafka: Kafka;
   readonly serde: AvroSerde;
+  readonly registry: SchemaRegistryClient;
   private readonly producer: KafkaProducer;
   private readonly consumers: Consumer[] = [];
   private app: INestMicroservice | undefined;
@@ -48,9 +49,12 @@ export class WorkerHarness {
     });
     this.kafka = createKafka({ ...this.config.kafka, logLevel: 'nothing' });
     const { url, auth } = this.config.registry;
-    this.serde = new AvroSerde(
-      new SchemaRegistryClient({ url, username: auth?.username, password: auth?.password }),
-    );
+    this.registry = new SchemaRegistryClient({
+      url,
+      username: auth?.username,
+      password: auth?.password,
+    });
+    this.serde = new AvroSerde(this.registry);
     this.producer = new KafkaProducer({ kafka: this.kafka, serde: this.serde });
   }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import {
   ConfigError,
+  consumerLimitsEnv,
   defineConfig,
   env,
   kafkaEnv,
@@ -179,6 +180,18 @@ describe('loadConfig', () => {
     expect(loadConfig(s, { A: 'ON', C: '0' })).toEqual({ A: true, B: true, C: false });
     expect(problemsOf(() => loadConfig(s, { A: 'maybe', C: 'false' })).problems).toEqual([
       { variable: 'A', message: 'expected true or false (got "maybe")' },
+    ]);
+  });
+
+  it("takes a consumer's record size limit from its own variable, 1 MiB by default", () => {
+    const s = defineConfig({ limits: consumerLimitsEnv('SINK_MAX_RECORD_BYTES') });
+    expect(loadConfig(s, {})).toEqual({ limits: { maxRecordBytes: 1_048_576 } });
+    expect(loadConfig(s, { SINK_MAX_RECORD_BYTES: '65536' }).limits.maxRecordBytes).toBe(65_536);
+    expect(problemsOf(() => loadConfig(s, { SINK_MAX_RECORD_BYTES: '10' })).problems).toEqual([
+      {
+        variable: 'SINK_MAX_RECORD_BYTES',
+        message: 'expected an integer from 1024 to 67108864 (got "10")',
+      },
     ]);
   });
 

@@ -206,6 +206,27 @@ export function metricsEnv(variable: string, opts: { default?: number } = {}) {
     .transform((e): MetricsConfig => ({ port: e[variable] }));
 }
 
+export interface ConsumerLimitsConfig {
+  /** The largest record (key + value bytes) the service's consumers take; larger ones go to the DLQ. */
+  maxRecordBytes: number;
+}
+
+/** 1 MiB: the broker's own default record limit (message.max.bytes, 1,048,588) keeps it in step. */
+export const DEFAULT_MAX_RECORD_BYTES = 1_048_576;
+
+/**
+ * A consuming service's record size limit from its own variable, e.g.
+ * consumerLimitsEnv('NORMALIZER_MAX_RECORD_BYTES'): 1 KiB to 64 MiB, default 1 MiB. Over it, a
+ * record goes to the DLQ as too_large without being decoded (libs/kafka's `maxRecordBytes`).
+ */
+export function consumerLimitsEnv(variable: string) {
+  return z
+    .object({
+      [variable]: env.int({ min: 1_024, max: 64 * 1_048_576, default: DEFAULT_MAX_RECORD_BYTES }),
+    })
+    .transform((e): ConsumerLimitsConfig => ({ maxRecordBytes: e[variable] }));
+}
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

@@ -9,14 +9,17 @@ export {
   type ExitHooks,
 } from './load';
 export {
+  DEFAULT_MAX_RECORD_BYTES,
   LOG_LEVELS,
   REGISTRY_COMPATIBILITIES,
+  consumerLimitsEnv,
   kafkaEnv,
   logEnv,
   metricsEnv,
   mongoEnv,
   postgresEnv,
   schemaRegistryEnv,
+  type ConsumerLimitsConfig,
   type KafkaConfig,
   type KafkaTlsOptions,
   type LogConfig,

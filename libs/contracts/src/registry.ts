@@ -92,13 +92,26 @@ export class SchemaRegistryClient {
     return this.request('GET', `/schemas/ids/${id}`);
   }
 
-  /** Registers an Avro schema under a subject (idempotent: the same schema keeps its id). Returns the id. */
+  /**
+   * Registers an Avro schema under a subject (idempotent: the same schema keeps its id). Returns the
+   * id. A schema the subject's compatibility rule refuses is a 409 naming the subject.
+   */
   async register(subject: string, schema: string): Promise<number> {
-    const r = await this.request<{ id: number }>('POST', `${subjectPath(subject)}/versions`, {
-      schema,
-      schemaType: 'AVRO',
-    });
-    return r.id;
+    try {
+      const r = await this.request<{ id: number }>('POST', `${subjectPath(subject)}/versions`, {
+        schema,
+        schemaType: 'AVRO',
+      });
+      return r.id;
+    } catch (e) {
+      if (!(e instanceof SchemaRegistryError) || e.status !== 409) throw e;
+      throw new SchemaRegistryError(
+        `schema registry refused a new version of subject ${subject}: incompatible with the versions registered under it (its compatibility rule; BACKWARD by default). ${e.message}`,
+        e.status,
+        e.errorCode,
+        { cause: e },
+      );
+    }
   }
 
   /** The latest version registered under a subject. */

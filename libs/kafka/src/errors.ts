@@ -9,7 +9,10 @@ export type KafkaLibErrorCode =
   | 'BAD_FRAME'
   | 'UNKNOWN_SCHEMA'
   | 'AVRO_DECODE'
+  | 'TOO_LARGE'
+  | 'FIELD_TOO_LONG'
   | 'AVRO_ENCODE'
+  | 'RECORD_TOO_LARGE'
   | 'REGISTRY_UNAVAILABLE'
   | 'REGISTRY_ERROR'
   | 'BROKER_UNAVAILABLE'
@@ -43,12 +46,15 @@ export class InvalidRecordError extends KafkaLibError {
   }
 }
 
-/** The bytes on the wire could not be turned into a record: also a DLQ case. */
+/**
+ * The bytes on the wire could not be turned into a record, or are more than a consumer takes (a
+ * record over its size limit, left undecoded; a string field over its length limit): a DLQ case.
+ */
 export class DecodeError extends KafkaLibError {
   readonly schemaId: number | undefined;
 
   constructor(
-    code: 'BAD_FRAME' | 'UNKNOWN_SCHEMA' | 'AVRO_DECODE',
+    code: 'BAD_FRAME' | 'UNKNOWN_SCHEMA' | 'AVRO_DECODE' | 'TOO_LARGE' | 'FIELD_TOO_LONG',
     message: string,
     opts: { schemaId?: number; cause?: unknown } = {},
   ) {

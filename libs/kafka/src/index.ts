@@ -15,6 +15,12 @@ export * from './metrics';
 export * from './connection';
 export * from './consumer/types';
 export * from './consumer/batch-consumer';
+export {
+  DEFAULT_RECORD_LIMITS,
+  FIELD_TOO_LONG_REASON,
+  TOO_LARGE_REASON,
+  type RecordLimits,
+} from './consumer/record-limits';
 export * from './producer/kafka-producer';
 export * from './nest/kafka-context';
 export * from './nest/kafka-exception.filter';

@@ -27,3 +27,26 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/** The admin call waitForGroupMember needs (a kafkajs Admin has it). */
+export interface GroupDescriber {
+  describeGroups(ids: string[]): Promise<{ groups: { state: string; members: unknown[] }[] }>;
+}
+
+/**
+ * Waits until a consumer group is Stable with a member: a new group that starts at the end of a
+ * topic owns its partitions only then, so a test produces after this and its records are seen.
+ */
+export function waitForGroupMember(
+  admin: GroupDescriber,
+  groupId: string,
+  timeoutMs = 60_000,
+): Promise<true> {
+  return waitFor(
+    async (): Promise<true | false> => {
+      const { groups } = await admin.describeGroups([groupId]);
+      return groups[0]?.state === 'Stable' && groups[0].members.length > 0;
+    },
+    { timeoutMs, what: `consumer group ${groupId} to be stable with a member` },
+  );
+}

@@ -7,7 +7,7 @@ import type {
 } from '@citypulse/contracts';
 import { sampleIncidentsUpdate, sampleTicketsUpdate, sampleTransportUpdate } from './samples';
 import { INCIDENTS, MOBILITY, TICKETS, TRAFFIC, TRANSPORT } from './specs';
-import { InvalidAggregateError, toTrafficWindow, toWindow } from './windows';
+import { InvalidAggregateError, MAX_TEXT_CHARS, toTrafficWindow, toWindow } from './windows';
 
 const W = 1_700_000_100_000;
 const traffic = (over: Partial<TrafficZoneAggregate5m> = {}): TrafficZoneAggregate5m => ({
@@ -58,6 +58,19 @@ describe('toWindow(TRAFFIC)', () => {
       /min_speed_kmh is above/,
     );
     expect(() => toWindow(TRAFFIC, traffic({ updated_at: 0 }))).toThrow(/updated_at 0/);
+  });
+
+  it('refuses text longer than MAX_TEXT_CHARS (a key that long would break the primary-key index)', () => {
+    expect(toWindow(TRAFFIC, traffic({ zone_name: 'n'.repeat(MAX_TEXT_CHARS) })).key).toBe(
+      `Z01|${W}`,
+    );
+    expect(() => toWindow(TRAFFIC, traffic({ zone_id: 'Z'.repeat(10_000) }))).toThrow(
+      `zone_id is 10000 characters long, more than ${MAX_TEXT_CHARS}`,
+    );
+    // the reason stays short enough for the DLQ header: the id is cut, the problems are not
+    expect(() => toWindow(TRAFFIC, traffic({ event_id: 'e'.repeat(10_000) }))).toThrow(
+      `${TRAFFIC.name} aggregate ${'e'.repeat(64)}…: event_id is 10000 characters long, more than ${MAX_TEXT_CHARS}`,
+    );
   });
 
   it('refuses a window of another length than the contract says', () => {

@@ -17,6 +17,13 @@ export interface AggregateWindow<V> extends Versioned {
   fields: StoredFields<V>;
 }
 
+/**
+ * The longest text a field may hold. Keys and names are a few characters; far longer text is a
+ * hostile or broken producer, and as a key it would break PostgreSQL's primary-key index (an index
+ * entry holds at most 2,704 bytes) on every retry of the batch instead of going to the DLQ.
+ */
+export const MAX_TEXT_CHARS = 256;
+
 /** Why a record cannot be stored; the consumer sends it to the DLQ with this reason. */
 export class InvalidAggregateError extends Error {
   override readonly name = 'InvalidAggregateError';
@@ -30,9 +37,10 @@ export function toWindow<S extends AggregateStream>(
   const r = record as unknown as Record<string, unknown>;
   const problems = problemsOf(spec, record);
   if (problems.length > 0) {
-    throw new InvalidAggregateError(
-      `${spec.name} aggregate ${String(r.event_id)}: ${problems.join('; ')}`,
-    );
+    // an absurdly long id would push the problems past what the DLQ header keeps
+    const id = String(r.event_id);
+    const shown = id.length > MAX_TEXT_CHARS ? `${id.slice(0, 64)}…` : id;
+    throw new InvalidAggregateError(`${spec.name} aggregate ${shown}: ${problems.join('; ')}`);
   }
   const fields: Record<string, unknown> = {};
   for (const c of spec.columns) {
@@ -48,9 +56,9 @@ export function toWindow<S extends AggregateStream>(
 
 /**
  * What makes a record impossible, one sentence each, in this order: the window's times, the
- * window itself (end after start, the contract's length), each field by its contract type (key
- * text not empty, enum symbols, numbers finite and >= 0 unless the spec says `signed`, whole
- * counts, percentages 0-100), then the spec's own checks across fields.
+ * window itself (end after start, the contract's length), each field by its contract type (text
+ * at most MAX_TEXT_CHARS, key text not empty, enum symbols, numbers finite and >= 0 unless the
+ * spec says `signed`, whole counts, percentages 0-100), then the spec's own checks across fields.
  */
 export function problemsOf<S extends AggregateStream>(
   spec: AggregateSpec<S>,
@@ -85,6 +93,8 @@ function problemOfField(spec: AggregateSpec, c: Column, v: unknown): string | un
   switch (c.kind) {
     case 'text':
       if (typeof v !== 'string') return `${c.name} is not text`;
+      if (v.length > MAX_TEXT_CHARS)
+        return `${c.name} is ${v.length} characters long, more than ${MAX_TEXT_CHARS}`;
       return spec.keyFields.includes(c.name) && !v.trim() ? `${c.name} is empty` : undefined;
     case 'enum':
       if (typeof v !== 'string') return `${c.name} is not an enum symbol`;

@@ -34,7 +34,7 @@ export class CityGauges {
   /** Windows both stores now hold (any order, replays and older versions included). */
   written(spec: AggregateSpec, windows: readonly AggregateWindow<unknown>[]): void {
     let series = this.shown.get(spec.name);
-    if (!series) this.shown.set(spec.name, (series = new Map()));
+    if (!series) this.shown.set(spec.name, (series = new Map<string, Shown>()));
     let newest = this.newestStart.get(spec.name) ?? Number.NEGATIVE_INFINITY;
     for (const w of windows) {
       const f = w.fields as Record<string, unknown>;

@@ -5,12 +5,19 @@ import {
   type TrafficReadingNormalized,
   type TransportVehicleStatusNormalized,
 } from '@citypulse/contracts';
-import { KafkaHandler, type KafkaRecord } from '@citypulse/kafka';
+import {
+  FIELD_TOO_LONG_REASON,
+  InvalidRecordError,
+  KafkaContext,
+  KafkaHandler,
+  type KafkaRecord,
+} from '@citypulse/kafka';
 import { Controller, Inject, type Type } from '@nestjs/common';
-import { Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import type { Reading } from '../engine/alert-engine';
 import { EVALUATE_READINGS } from '../tokens';
 import type { EvaluateReadings } from './evaluate-readings';
+import { longIdProblem } from './reading-ids';
 
 /** The normalized topics the rules read (the contracts', or a test's own). */
 export interface InputTopics {
@@ -19,15 +26,23 @@ export interface InputTopics {
   incidents: string;
 }
 
-function readings<T>(records: KafkaRecord<T>[]): Reading<T>[] {
-  return records.map((r) => ({ value: r.value, topic: r.topic, timestamp: Number(r.timestamp) }));
+/** The readings to evaluate; one with an id no alert could be stored under goes to the DLQ. */
+function readings<T>(records: KafkaRecord<T>[], ctx: KafkaContext): Reading<T>[] {
+  const out: Reading<T>[] = [];
+  for (const r of records) {
+    const problem = longIdProblem(r.value);
+    if (problem) ctx.reject(r, new InvalidRecordError(`${FIELD_TOO_LONG_REASON}: ${problem}`));
+    else out.push({ value: r.value, topic: r.topic, timestamp: Number(r.timestamp) });
+  }
+  return out;
 }
 
 /**
  * The Kafka handlers of the three normalized topics, built for the topics given (the decorator
  * needs them when the class is defined). Each decodes (the transport resolves every record into
- * its contract's schema; one that does not fit becomes a dead letter), hands the batch to the use
- * case and returns once its alerts are acknowledged.
+ * its contract's schema; one that does not fit, or is over the size limits, becomes a dead
+ * letter), dead-letters a reading with an overlong id, hands the rest to the use case and returns
+ * once its alerts are acknowledged.
  */
 export function readingsConsumer(topics: InputTopics, maxBatchRecords: number): Type<unknown> {
   const opts = (schema: AvroSchemaJson) => ({
@@ -41,24 +56,34 @@ export function readingsConsumer(topics: InputTopics, maxBatchRecords: number): 
     constructor(@Inject(EVALUATE_READINGS) private readonly evaluate: EvaluateReadings) {}
 
     @KafkaHandler(topics.traffic, opts(contractOf('trafficNormalized').schema))
-    async traffic(@Payload() records: KafkaRecord<TrafficReadingNormalized>[]): Promise<void> {
-      await this.evaluate.execute({ kind: 'traffic', readings: readings(records) }, topics.traffic);
+    async traffic(
+      @Payload() records: KafkaRecord<TrafficReadingNormalized>[],
+      @Ctx() ctx: KafkaContext,
+    ): Promise<void> {
+      await this.evaluate.execute(
+        { kind: 'traffic', readings: readings(records, ctx) },
+        topics.traffic,
+      );
     }
 
     @KafkaHandler(topics.transport, opts(contractOf('transportNormalized').schema))
     async transport(
       @Payload() records: KafkaRecord<TransportVehicleStatusNormalized>[],
+      @Ctx() ctx: KafkaContext,
     ): Promise<void> {
       await this.evaluate.execute(
-        { kind: 'transport', readings: readings(records) },
+        { kind: 'transport', readings: readings(records, ctx) },
         topics.transport,
       );
     }
 
     @KafkaHandler(topics.incidents, opts(contractOf('incidentsNormalized').schema))
-    async incidents(@Payload() records: KafkaRecord<IncidentNormalized>[]): Promise<void> {
+    async incidents(
+      @Payload() records: KafkaRecord<IncidentNormalized>[],
+      @Ctx() ctx: KafkaContext,
+    ): Promise<void> {
       await this.evaluate.execute(
-        { kind: 'incidents', readings: readings(records) },
+        { kind: 'incidents', readings: readings(records, ctx) },
         topics.incidents,
       );
     }

@@ -1,4 +1,5 @@
 import {
+  consumerLimitsEnv,
   defineConfig,
   env,
   kafkaEnv,
@@ -35,6 +36,7 @@ export const normalizerConfigSchema = defineConfig({
   postgres: postgresEnv({ applicationName: 'normalizer' }),
   metrics: metricsEnv('NORMALIZER_METRICS_PORT', { default: 9465 }),
   log: logEnv(),
+  limits: consumerLimitsEnv('NORMALIZER_MAX_RECORD_BYTES'),
   normalizer: normalizerEnv,
 });
 

@@ -1,5 +1,12 @@
 import type * as avro from 'avsc';
-import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type {
+  Consumer,
+  ConsumerConfig,
+  EachBatchPayload,
+  Kafka,
+  KafkaMessage,
+  Message,
+} from 'kafkajs';
 import {
   BackpressureSignal,
   classifyError,
@@ -10,12 +17,20 @@ import {
 } from '../errors';
 import { STREAM_DEFINITIONS, streamForTopic } from '@citypulse/contracts';
 import { ensureTopics } from '../admin/ensure-topics';
-import { buildDlqHeaders, dlqTopicFor } from '../dlq/dlq-headers';
+import { chunkBySize, isTooLargeForBroker, withoutValue } from '../dlq/dlq-batches';
+import { buildDlqHeaders, dlqTopicFor, MAX_ERROR_MESSAGE_LENGTH } from '../dlq/dlq-headers';
 import { NOOP_METRICS, type KafkaMetrics } from '../metrics';
 import { backoffDelay, DEFAULT_BACKOFF, shouldRetry, type BackoffOptions } from '../retry/backoff';
 import type { AvroSerde } from '../serde/avro-serde';
 import { KafkaProducer } from '../producer/kafka-producer';
 import { peekSchemaId } from '../wire/confluent-frame';
+import {
+  DEFAULT_RECORD_LIMITS,
+  longFieldError,
+  oversizeError,
+  recordBytes,
+  type RecordLimits,
+} from './record-limits';
 import type {
   BatchHandlerContext,
   HandlerContext,
@@ -43,6 +58,13 @@ export interface BatchConsumerOptions {
   /** On stop, finish the batch in flight for at most this long, then stop at the next record. Default 30,000 ms. */
   drainTimeoutMs?: number;
   backoff?: Partial<BackoffOptions>;
+  /**
+   * The largest record (key + value bytes) handled; a larger one goes to the DLQ undecoded, without
+   * its value (code TOO_LARGE). Default 1 MiB.
+   */
+  maxRecordBytes?: number;
+  /** The longest string or bytes field of a decoded record (code FIELD_TOO_LONG). Default 65,536. */
+  maxStringChars?: number;
   /** Create `<topic>.dlq` at start when it does not exist. Default true. */
   ensureDlqTopics?: boolean;
   metrics?: KafkaMetrics;
@@ -119,6 +141,7 @@ export class BatchConsumer {
   private readonly handlers = new Map<string, CompiledHandler>();
   private readonly metrics: KafkaMetrics;
   private readonly logger: KafkaLogger;
+  private readonly limits: RecordLimits;
   private consumer: Consumer | undefined;
   private producer: KafkaProducer | undefined;
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
@@ -130,6 +153,10 @@ export class BatchConsumer {
   constructor(private readonly opts: BatchConsumerOptions) {
     this.metrics = opts.metrics ?? NOOP_METRICS;
     this.logger = opts.logger ?? console;
+    this.limits = {
+      maxRecordBytes: opts.maxRecordBytes ?? DEFAULT_RECORD_LIMITS.maxRecordBytes,
+      maxStringChars: opts.maxStringChars ?? DEFAULT_RECORD_LIMITS.maxStringChars,
+    };
     for (const reg of opts.handlers) {
       if (this.handlers.has(reg.topic)) throw new Error(`two handlers for topic ${reg.topic}`);
       const o: HandlerOptions = reg.options;
@@ -435,23 +462,40 @@ export class BatchConsumer {
     return true;
   }
 
-  /** A decoded record, a failure for the DLQ, or `{record: undefined}` when the batch was abandoned. */
   /**
    * Decodes one message: a record, a failure for the DLQ, or `{record: undefined}` when the batch
-   * was abandoned. Synchronous (no promise) once the writer schema is cached.
+   * was abandoned. Synchronous (no promise) once the writer schema is cached. A record over the
+   * size limit is refused before it is decoded; a decoded one with a field over the length limit
+   * after.
    */
   private decode(
     h: CompiledHandler,
     scope: BatchScope,
     message: KafkaMessage,
   ): Decoded | Promise<Decoded> {
+    const oversize = oversizeError(message, this.limits);
+    if (oversize) {
+      return { failure: { message, error: oversize, schemaId: oversize.schemaId, attempt: 1 } };
+    }
     try {
       const d = this.opts.serde.decodeSync(message.value, h.reader);
-      if (d) return { record: toRecord(scope, message, d.value, d.schemaId) };
+      if (d) return this.checked(scope, message, d.value, d.schemaId);
     } catch (error) {
       return { failure: { message, error, schemaId: peekSchemaId(message.value), attempt: 1 } };
     }
     return this.decodeAfterFetch(h, scope, message);
+  }
+
+  /** The decoded record, or a failure when one of its fields is over the length limit. */
+  private checked(
+    scope: BatchScope,
+    message: KafkaMessage,
+    value: unknown,
+    schemaId: number,
+  ): Decoded {
+    const long = longFieldError(value, recordBytes(message), schemaId, this.limits);
+    if (long) return { failure: { message, error: long, schemaId, attempt: 1 } };
+    return { record: toRecord(scope, message, value, schemaId) };
   }
 
   /** Writer schema not cached yet: one registry call, retried while the registry is unreachable. */
@@ -475,7 +519,7 @@ export class BatchConsumer {
     if (!loaded) return { record: undefined };
     try {
       const d = this.opts.serde.decodeSync(message.value, h.reader)!;
-      return { record: toRecord(scope, message, d.value, d.schemaId) };
+      return this.checked(scope, message, d.value, d.schemaId);
     } catch (error) {
       return { failure: { message, error, schemaId, attempt: 1 } };
     }
@@ -538,38 +582,64 @@ export class BatchConsumer {
     }
   }
 
-  /** Writes failures to `<topic>.dlq` with their original bytes and context headers; false on a fatal failure. */
+  /**
+   * Writes failures to `<topic>.dlq` with their original bytes and context headers; false on a
+   * fatal failure. Sent in chunks the DLQ topic takes; a record over the consumer's size limit,
+   * or one the DLQ topic refuses as too large, goes without its value (`dlq.value.omitted`).
+   */
   private async toDlq(
     scope: BatchScope,
     failures: Failure[],
     payload: EachBatchPayload,
   ): Promise<boolean> {
     const topic = dlqTopicFor(scope.topic);
-    const send = () =>
-      this.producer!.sendRaw(
-        topic,
-        failures.map((f) => ({
-          key: f.message.key,
-          value: f.message.value,
-          headers: buildDlqHeaders(
-            {
-              topic: scope.topic,
-              partition: scope.partition,
-              offset: f.message.offset,
-              timestamp: f.message.timestamp,
-              error: f.error,
-              schemaId: f.schemaId,
-              service: this.opts.service,
-              attempt: f.attempt,
-            },
-            f.message.headers,
-          ),
-        })),
-      );
+    const messages = failures.map((f) => {
+      const m: Message = {
+        key: f.message.key,
+        value: f.message.value,
+        headers: buildDlqHeaders(
+          {
+            topic: scope.topic,
+            partition: scope.partition,
+            offset: f.message.offset,
+            timestamp: f.message.timestamp,
+            error: f.error,
+            schemaId: f.schemaId,
+            service: this.opts.service,
+            attempt: f.attempt,
+          },
+          f.message.headers,
+        ),
+      };
+      return errorCode(f.error) === 'TOO_LARGE' ? withoutValue(m) : m;
+    });
+    const send = (ms: Message[]) => this.producer!.sendRaw(topic, ms);
+    const writeAll = async () => {
+      for (const chunk of chunkBySize(messages)) {
+        try {
+          await send(chunk);
+        } catch (error) {
+          if (!isTooLargeForBroker(error)) throw error;
+          // one by one; a record the topic still refuses goes without its value
+          for (const m of chunk) {
+            if (chunk.length > 1) {
+              try {
+                await send([m]);
+                continue;
+              } catch (e) {
+                if (!isTooLargeForBroker(e)) throw e;
+              }
+            }
+            await send([withoutValue(m)]);
+          }
+        }
+      }
+    };
     // A broker that is restarting is waited for like any transient failure (the handler's
     // backoff); skipping the records would lose them, so what cannot be written is fatal.
+    // (A retry writes the chunks again: the DLQ is at least once, like every topic here.)
     const h = this.handlers.get(scope.topic)!;
-    const outcome = await this.attempt(h, scope, send, 'fatal');
+    const outcome = await this.attempt(h, scope, writeAll, 'fatal');
     if (outcome.kind === 'fatal' || outcome.kind === 'dlq') {
       const e = outcome.error;
       await this.fatal(
@@ -581,8 +651,11 @@ export class BatchConsumer {
     if (outcome.kind !== 'ok') return false; // abandoned (a rebalance, the drain time is up)
     for (const f of failures) {
       this.metrics.dlq(scope.topic, errorCode(f.error));
+      const msg = errorMessage(f.error);
       this.logger.warn(
-        `${scope.topic}[${scope.partition}]@${f.message.offset} -> ${topic}: ${errorCode(f.error)}: ${errorMessage(f.error)}`,
+        `${scope.topic}[${scope.partition}]@${f.message.offset} -> ${topic}: ${errorCode(f.error)}: ${
+          msg.length > MAX_ERROR_MESSAGE_LENGTH ? `${msg.slice(0, MAX_ERROR_MESSAGE_LENGTH)}…` : msg
+        }`,
       );
     }
     return true;

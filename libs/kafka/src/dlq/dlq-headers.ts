@@ -17,6 +17,12 @@ export const DLQ_HEADERS = {
   /** for a record that never was on a topic: the file it came from and its line there (1-based) */
   sourceFile: 'dlq.source.file',
   sourceLine: 'dlq.source.line',
+  /**
+   * Present when the DLQ record carries no value: the original value's size in bytes. A record over
+   * the consumer's size limit, or one the DLQ topic refuses as too large, keeps its key and headers
+   * here; its bytes stay at the original topic, partition and offset.
+   */
+  valueOmitted: 'dlq.value.omitted',
 } as const;
 
 /** Error messages can hold a whole payload; headers should stay small. */

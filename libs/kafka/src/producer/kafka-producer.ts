@@ -7,7 +7,8 @@ import {
   type Producer,
   type ProducerConfig,
 } from 'kafkajs';
-import { brokerUnavailable, errorMessage } from '../errors';
+import { isTooLargeForBroker } from '../dlq/dlq-batches';
+import { brokerUnavailable, errorMessage, KafkaLibError } from '../errors';
 import { NOOP_METRICS, type KafkaMetrics } from '../metrics';
 import { backoffDelay } from '../retry/backoff';
 import { valueSubject, type AvroSchema, type AvroSerde } from '../serde/avro-serde';
@@ -284,11 +285,12 @@ export class KafkaProducer {
         try {
           await this.sendBatchRiding(byTopic);
         } catch (e) {
+          const error = isTooLargeForBroker(e) ? tooLargeError(batch, e) : e;
           const failed = new Set<Ticket>();
           for (const p of batch) failed.add(p.ticket);
           for (const t of failed) {
             t.remaining = -1;
-            t.reject(e);
+            t.reject(error);
           }
           continue;
         }
@@ -395,4 +397,21 @@ function sizeOf(m: Message): number {
   const v = m.value;
   const k = m.key;
   return 70 + (v ? (typeof v === 'string' ? v.length : v.length) : 0) + (k ? k.length : 0);
+}
+
+/**
+ * The broker refused the request as too large: say which topic, how big, and what to change
+ * (a record larger than maxBatchBytes is always sent alone, so it is named on its own).
+ */
+function tooLargeError(batch: Pending[], cause: unknown): KafkaLibError {
+  const topics = [...new Set(batch.map((p) => p.topic))].join(', ');
+  const what =
+    batch.length === 1
+      ? `a record of ${batch[0].size - 70} bytes (key + value)`
+      : `a batch of ${batch.length} records (${batch.reduce((n, p) => n + p.size, 0)} bytes)`;
+  return new KafkaLibError(
+    'RECORD_TOO_LARGE',
+    `${topics} refused ${what}: over the topic's max.message.bytes (the broker's message.max.bytes, 1,048,588 by default); send smaller records or raise the topic's limit`,
+    { cause },
+  );
 }
