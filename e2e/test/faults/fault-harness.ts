@@ -17,7 +17,7 @@ import { loadCity } from '@citypulse/postgres';
 import { fromJsonLine, type GeneratedRecord } from '@citypulse/sensor-generator';
 import { repoRoot, waitFor } from '@citypulse/testing';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Kafka } from 'kafkajs';
 import { dirname, join } from 'node:path';
@@ -251,6 +251,19 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The sum of a topic's end offsets, undefined while Kafka does not answer. */
+async function endOffsets(kafka: Kafka, topic: string): Promise<number | undefined> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    return (await admin.fetchTopicOffsets(topic)).reduce((n, o) => n + Number(o.high), 0);
+  } catch {
+    return undefined;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 /** Live members of a consumer group (a stable or rebalancing one), undefined while Kafka is away. */
 async function groupMembers(kafka: Kafka, groupId: string): Promise<number | undefined> {
   const admin = kafka.admin();
@@ -288,6 +301,28 @@ async function startNormalizer(p: Pipeline, name: string): Promise<ManagedProces
     logFile: proc.spec.logFile,
   });
   return proc;
+}
+
+/** Records of the windows query's newest committed micro-batch: the sum of its end offsets. */
+function sparkCommitted(checkpoint: string): number {
+  let newest = -1;
+  try {
+    for (const f of readdirSync(join(checkpoint, 'commits')))
+      if (/^\d+$/.test(f)) newest = Math.max(newest, Number(f));
+  } catch {
+    return 0;
+  }
+  if (newest < 0) return 0;
+  // offsets/<N>: "v1", the batch's metadata, then one JSON line per source: {topic: {partition: end}}
+  const lines = readFileSync(join(checkpoint, 'offsets', String(newest)), 'utf8')
+    .split('\n')
+    .slice(2);
+  let total = 0;
+  for (const line of lines.filter(Boolean)) {
+    for (const parts of Object.values(JSON.parse(line) as Record<string, Record<string, number>>))
+      for (const end of Object.values(parts)) total += end;
+  }
+  return total;
 }
 
 /** The generator's records so far, from its /metrics (0 before it answers). */
@@ -433,6 +468,29 @@ export async function faultCase(
       throw new Error(
         `the generator ended with ${JSON.stringify(gen.exit)}; see ${gen.spec.logFile}`,
       );
+    // Everything through the normalizer and Spark's windows query before the stores are compared
+    // (verifyRun then gives the sink its own few minutes): a slow machine takes long, not wrong.
+    const checkpoint = join(p.env.CHECKPOINT_DIR, 'windows_traffic');
+    let lastLog = 0;
+    await waitFor(
+      async () => {
+        const lag = await groupLag(probe, p.normalizerGroup('traffic'), TOPICS.trafficRaw);
+        const normalized = await endOffsets(probe, TOPICS.trafficNormalized);
+        const done = sparkCommitted(checkpoint);
+        if (Date.now() - lastLog > 30_000) {
+          lastLog = Date.now();
+          log(
+            `draining: normalizer lag ${lag ?? '?'}; Spark's windows query at ${done} of ${normalized ?? '?'}`,
+          );
+        }
+        return lag === 0 && normalized !== undefined && done >= normalized;
+      },
+      {
+        timeoutMs: 1_800_000,
+        intervalMs: 2_000,
+        what: 'the normalizer and Spark to drain the flow',
+      },
+    );
     const plan = planFromDump(dump);
     log(
       `the generator sent ${plan.records.length} records; supervisor restarts: ${supervisor.describe()}`,
