@@ -36,8 +36,10 @@ const { SCHEMAS_DIR } = req('@citypulse/contracts');
 const N = Number(process.env.BENCH_RECORDS ?? 200_000);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 3);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 90);
-const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const REGISTRY_URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
+// the stack's settings as scripts/env.sh layers them (.env.example, .env, the environment): no port here
+const STACK = createRequire(path.join(root, 'libs/testing/package.json'))('./dist').stackEnv();
+const BROKERS = STACK.KAFKA_BROKERS.split(',');
+const REGISTRY_URL = STACK.SCHEMA_REGISTRY_URL;
 const RUN = `bench-${Date.now().toString(36)}`;
 const TOPICS = {
   avroIn: `${RUN}.avro.in`,

@@ -39,9 +39,10 @@ const SIZES = (process.env.BENCH_SINK_SIZES ?? '1000,100000,1000000').split(',')
 const W = Number(process.env.BENCH_SINK_WINDOWS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_SINK_ROUNDS ?? 2);
 const BATCH = Number(process.env.BENCH_SINK_BATCH ?? 100);
-const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/';
-const POSTGRES_URL =
-  process.env.POSTGRES_URL ?? 'postgres://citypulse:citypulse@127.0.0.1:5432/citypulse';
+// the stack's settings as scripts/env.sh layers them (.env.example, .env, the environment): no port here
+const STACK = createRequire(path.join(root, 'libs/testing/package.json'))('./dist').stackEnv();
+const MONGO_URL = STACK.MONGO_URL;
+const POSTGRES_URL = STACK.POSTGRES_URL;
 const ZONES = 12;
 /** Pre-filled windows lie in 2020 onwards, the workload's in 2030: never the same keys. */
 const FILL_T0 = Date.UTC(2020, 0, 1);

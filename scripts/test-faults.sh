@@ -16,8 +16,22 @@ export TURBO_TELEMETRY_DISABLED=1 COREPACK_ENABLE_DOWNLOAD_PROMPT=0
 step "build"
 build_flow
 
+# end_orphans — the services of a case whose runner died (a timeout, Ctrl-C) outlive it in their own
+# process groups; the harness lists them (pid and start time) in the stack's run folder.
+end_orphans() {
+  local f="$CITYPULSE_STACK/run/fault-children.pids" pid start
+  [ -f "$f" ] || return 0
+  while read -r pid start; do
+    [ -n "$pid" ] && [ "$(cut -d' ' -f22 "/proc/$pid/stat" 2>/dev/null)" = "$start" ] || continue
+    echo "ending process group $pid, left behind by the fault runner" >&2
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  done <"$f"
+  rm -f "$f"
+}
+
 step "native stack"
 use_stack
+trap 'end_orphans; _stop_stack_if_ours' EXIT
 echo "the fault cases kill and stop this stack's services (KAFKA_PORT=$KAFKA_PORT): keep other work off it"
 
 step "fault cases"

@@ -120,6 +120,7 @@ export class TransportModel extends WorkerModel<RawStatus, Status> {
     return {
       eventId,
       eventTime: v.event_time,
+      key: vehicleId,
       vehicleId,
       lineId,
       lineName: line.name,
@@ -248,7 +249,15 @@ export class IncidentModel extends WorkerModel<RawIncident, Report> {
     }
     const zoneName = this.zones.get(zoneId);
     if (zoneName === undefined) return 'unknown_zone';
-    return { eventId, eventTime: v.event_time, incidentId, zoneId, zoneName, severity: v.severity };
+    return {
+      eventId,
+      eventTime: v.event_time,
+      key: incidentId,
+      incidentId,
+      zoneId,
+      zoneName,
+      severity: v.severity,
+    };
   }
 }
 
@@ -315,7 +324,7 @@ export class TicketModel extends WorkerModel<RawTicket, Ticket> {
     if (bad) return bad;
     const zone = canon(v.zone_id); // blank or null: no zone
     if (zone && !this.zones.has(zone)) return 'unknown_zone';
-    return { eventId, eventTime: v.event_time, ticketId, priority: v.priority };
+    return { eventId, eventTime: v.event_time, key: ticketId, ticketId, priority: v.priority };
   }
 }
 

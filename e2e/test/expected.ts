@@ -14,6 +14,8 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
 /** A reading the normalizer lets through, as the Spark job sees it. */
 export interface Accepted {
   eventId: string;
+  /** the normalized record's Kafka key: the canonical sensor id */
+  key: string;
   eventTime: number;
   zoneId: string;
   speedKmh: number;
@@ -68,6 +70,7 @@ export class NormalizerModel {
       kind: 'accepted',
       reading: {
         eventId: id,
+        key: canon(v.sensor_id),
         eventTime: v.event_time,
         zoneId: sensor.zone,
         speedKmh: unit === 'MPH' ? v.speed * KMH_PER_MPH : v.speed,

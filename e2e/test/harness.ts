@@ -17,7 +17,7 @@ import { generateCityRecords, type CityGenerationOptions } from '@citypulse/sens
 import { KafkaRecordSink } from '@citypulse/sensor-generator/dist/kafka/kafka-sink';
 import { uniqueName, waitFor } from '@citypulse/testing';
 import { parquetReadObjects } from 'hyparquet';
-import type { Kafka } from 'kafkajs';
+import { Partitioners, type Kafka } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,6 +67,44 @@ export type Verdict<A> =
 export interface Timed {
   eventId: string;
   eventTime: number;
+  /** the normalized record's Kafka key: its partition has a watermark of its own in Spark */
+  key: string;
+}
+
+/**
+ * Spark's watermark base as the windows query keeps it: one watermark per partition of the
+ * normalized topic, the query's the smallest (spark/README.md). Each record's partition is the one
+ * Kafka's default partitioner gives its key (murmur2, as the normalizer's producer uses); a
+ * partition that has had no record holds the query's watermark at the start.
+ */
+export class PartitionClock {
+  private readonly newest: number[];
+  private readonly partitionOf: (key: string) => number;
+
+  constructor(stream: FlowStream) {
+    const { topic, partitions } = contractOf(STREAM_SPECS[stream].normalized);
+    const metadata = Array.from({ length: partitions }, (_, i) => ({
+      partitionId: i,
+      leader: 0,
+      replicas: [0],
+      isr: [0],
+      partitionErrorCode: 0,
+    }));
+    const partitioner = Partitioners.DefaultPartitioner();
+    this.partitionOf = (key) =>
+      partitioner({ topic, partitionMetadata: metadata, message: { key, value: null } });
+    this.newest = new Array<number>(partitions).fill(-Infinity);
+  }
+
+  observe(a: Timed): void {
+    const p = this.partitionOf(a.key);
+    this.newest[p] = Math.max(this.newest[p], a.eventTime);
+  }
+
+  /** The smallest partition's newest event time: the watermark is this minus the delay. */
+  get base(): number {
+    return Math.min(...this.newest);
+  }
 }
 
 export interface Run {
@@ -209,6 +247,7 @@ export async function sendSequence<R extends SentRecord, A extends Timed>(
   let chunk: R[] = [];
   let maxAccepted = -Infinity;
   let chunkBase = -Infinity;
+  const clock = new PartitionClock(run.stream);
   let midwayDone = !midway;
   const flush = async () => {
     if (chunk.length > 0) {
@@ -237,7 +276,7 @@ export async function sendSequence<R extends SentRecord, A extends Timed>(
       if (v.kind === 'accepted') {
         const t = v.reading.eventTime;
         plan.accepted.push(v.reading);
-        if (t <= maxAccepted - WATERMARK_MS) {
+        if (t <= clock.base - WATERMARK_MS) {
           // must be dropped as late: send it only once every stateful query's watermark passed it
           await flush();
           plan.late.add(v.reading.eventId);
@@ -246,14 +285,16 @@ export async function sendSequence<R extends SentRecord, A extends Timed>(
             intervalMs: 250,
             what: `Spark's watermarks of ${run.stream} to pass ${new Date(t).toISOString()}`,
           });
-        } else if (t <= maxAccepted - WATERMARK_MS + GUARD_MS) {
+        } else if (t <= clock.base - WATERMARK_MS + GUARD_MS) {
           // close to the watermark: on its own, before anything newer can reach Spark
           await flush();
           chunk.push(r);
+          clock.observe(v.reading);
           await flush();
           continue;
         }
         maxAccepted = Math.max(maxAccepted, t);
+        clock.observe(v.reading);
       }
       chunk.push(r);
       if (maxAccepted - chunkBase >= GUARD_MS / 2) await flush();
@@ -377,9 +418,9 @@ export async function verifyRun<R extends SentRecord, A extends Timed>(
   const spec = STREAM_SPECS[run.stream];
   const onTime = plan.accepted.filter((a) => !plan.late.has(a.eventId));
   // a late record's event id is dropped only in its late copy; no on-time copy exists (dedup)
-  // a loop, not Math.max(...list): a fault run's hundreds of thousands overflow the call stack
-  const watermark =
-    plan.accepted.reduce((m, a) => Math.max(m, a.eventTime), -Infinity) - run.watermarkMs;
+  const clock = new PartitionClock(run.stream);
+  for (const a of plan.accepted) clock.observe(a);
+  const watermark = clock.base - run.watermarkMs;
   const want = expected(onTime).map((e) => ({
     ...e,
     stored: spec.aggregates.find((a) => a.spark === e.spark)!,

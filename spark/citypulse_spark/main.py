@@ -2,7 +2,8 @@
 aggregate topics and a Parquet lake.
 
 Usage:
-    $CITYPULSE_PY -m citypulse_spark.main stream [--watermark "2 minutes"] [--trigger "5 seconds"]
+    $CITYPULSE_PY -m citypulse_spark.main stream [--watermark "2 minutes"] [--watermark-scope partition|topic]
+                                                 [--trigger "5 seconds"]
                                                  [--starting-offsets earliest] [--max-offsets-per-trigger N]
                                                  [--outputs bronze,silver,gold,kafka] [--aggregates NAME,...]
     $CITYPULSE_PY -m citypulse_spark.main batch  [--gold-dir DIR] [--aggregates NAME,...]
@@ -32,7 +33,10 @@ stream  reads the normalized topic of each stream the chosen aggregates need (Co
         (4 streams x 3 = 12 queries with everything on; traffic alone is bronze_traffic, silver_traffic
         and windows_traffic, which computes traffic_zone_5m and mobility_index_5m.)
         Records later than the watermark are dropped and counted (citypulse_spark_late_records_dropped
-        on :SPARK_METRICS_PORT/metrics); duplicate event ids within the watermark count once.
+        on :SPARK_METRICS_PORT/metrics); duplicate event ids within the watermark count once. Each Kafka
+        partition has a watermark of its own and the query's is the slowest one's (--watermark-scope
+        partition, the default); --watermark-scope topic takes one over all partitions, which drops
+        readings after a backlog drained unevenly (kept to measure that: e2e/test/faults/README.md).
 batch   recomputes gold from silver with the same accumulate/finish steps, into --gold-dir (default
         LAKE_DIR/gold-recomputed/<aggregate>; the streaming gold folders belong to the stream job and are
         never overwritten). It includes records the stream dropped as late.
@@ -88,6 +92,7 @@ class JobConfig:
     aggregates: tuple[str, ...] = tuple(a.name for a in A.AGGREGATES)  # names in aggregates.AGGREGATES
     topics: Mapping[str, str] = field(default_factory=dict)  # contract stream -> topic instead of topics.json's
     watermark: str = "2 minutes"
+    watermark_scope: str = "partition"  # "partition": one per Kafka partition, the query's the min; "topic": one
     trigger: str = "5 seconds"
     starting_offsets: str = "earliest"
     max_offsets_per_trigger: int | None = None
@@ -151,9 +156,9 @@ def records(
 def windowed_input(
     partition_rows: Sequence[DataFrame], stream: contracts.Stream, cfg: JobConfig, writer_schemas: Mapping[int, str]
 ) -> DataFrame:
-    """The records an aggregate reads, from one Kafka source per partition (``partition_rows``), each
-    with its own watermark (the query's is the slowest partition's: T.watermark_per_partition); behind
-    it dropped, duplicate event ids once."""
+    """The records an aggregate reads, from one Kafka source per partition (``partition_rows``; one
+    source of the whole topic with --watermark-scope topic), each with its own watermark (the query's is
+    the slowest partition's: T.watermark_per_partition); behind it dropped, duplicate event ids once."""
     decoded = [
         records(rows, stream, writer_schemas, metrics.decode_observation(i)) for i, rows in enumerate(partition_rows)
     ]
@@ -415,7 +420,10 @@ def _stream_queries(
         # one source per partition, for a watermark per partition (windowed_input); the checkpoint
         # records them by position, so a topic that gets more partitions needs a new one
         topic = cfg.topic(stream_name)
-        parts = [kafka_stream(spark, cfg, topic, p) for p in range(partition_count(cfg, topic))]
+        if cfg.watermark_scope == "topic":
+            parts = [src()]
+        else:
+            parts = [kafka_stream(spark, cfg, topic, p) for p in range(partition_count(cfg, topic))]
         events = windowed_input(parts, stream, cfg, writers)
         yield start_windows_query(spark, cfg, f"windows_{lake}", events, aggregates, schema_ids)
 
@@ -538,6 +546,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     sub = p.add_subparsers(dest="mode", required=True)
     s = sub.add_parser("stream", help="run the streaming job until stopped (Ctrl-C / SIGTERM)")
     s.add_argument("--watermark", default="2 minutes", help="how late a record may be (Spark interval)")
+    s.add_argument(
+        "--watermark-scope",
+        choices=("partition", "topic"),
+        default="partition",
+        help="a watermark per Kafka partition (the query's is the slowest one's), or one over the topic",
+    )
     s.add_argument("--trigger", default="5 seconds", help="micro-batch interval")
     s.add_argument("--starting-offsets", default="earliest", help="earliest|latest, first start only")
     s.add_argument("--max-offsets-per-trigger", type=int, default=None)
@@ -579,6 +593,7 @@ def main(argv: list[str] | None = None) -> int:
         JobConfig.from_settings(settings),
         aggregates=tuple(a.name for a in table),
         watermark=args.watermark,
+        watermark_scope=args.watermark_scope,
         trigger=args.trigger,
         starting_offsets=args.starting_offsets,
         max_offsets_per_trigger=args.max_offsets_per_trigger,

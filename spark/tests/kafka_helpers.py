@@ -61,8 +61,11 @@ def delete_topic(admin: AdminClient, name: str) -> None:
         admin.delete_topics([name])[name].result(timeout=30)
 
 
-def produce(brokers: str, topic: str, records: Iterable[tuple[bytes | None, bytes]]) -> int:
-    """Produces (key, value) pairs with an idempotent producer; returns how many the broker acked."""
+def produce(
+    brokers: str, topic: str, records: Iterable[tuple[bytes | None, bytes] | tuple[bytes | None, bytes, int]]
+) -> int:
+    """Produces (key, value) pairs, or (key, value, partition) to a given partition, with an idempotent
+    producer; returns how many the broker acked."""
     acked = 0
     errors: list[str] = []
 
@@ -76,10 +79,11 @@ def produce(brokers: str, topic: str, records: Iterable[tuple[bytes | None, byte
     producer = Producer(
         {"bootstrap.servers": brokers, "enable.idempotence": True, "linger.ms": 20, "batch.size": 262144}
     )
-    for key, value in records:
+    for key, value, *where in records:
+        at = {"partition": where[0]} if where else {}
         while True:
             try:
-                producer.produce(topic, value=value, key=key, on_delivery=on_delivery)
+                producer.produce(topic, value=value, key=key, on_delivery=on_delivery, **at)
                 break
             except BufferError:
                 producer.poll(0.1)

@@ -30,6 +30,7 @@ TRAFFIC = contracts.stream(contracts.TRAFFIC_NORMALIZED)
 ZONE_AGG = contracts.stream(contracts.TRAFFIC_BY_ZONE_5M)
 MOBILITY = contracts.stream(contracts.MOBILITY_INDEX_5M)
 WATERMARK = timedelta(minutes=2)
+PARTITIONS = 3
 T0 = datetime(2024, 5, 6, 8, 0, tzinfo=UTC)
 
 
@@ -88,7 +89,7 @@ class Rig:
 
     def __init__(self, settings, kafka_admin, tmp_path):
         self.settings, self.admin = settings, kafka_admin
-        self.input = create_topic(kafka_admin, unique_name("traffic-normalized"), partitions=3)
+        self.input = create_topic(kafka_admin, unique_name("traffic-normalized"), partitions=PARTITIONS)
         # the job creates no topics (main.await_topics): the test creates them as the services would
         self.zone_topic = create_topic(kafka_admin, unique_name("agg-traffic-5m"), partitions=3)
         self.mobility_topic = create_topic(kafka_admin, unique_name("agg-mobility-5m"), partitions=3)
@@ -111,9 +112,18 @@ class Rig:
         )
         self.produced = 0
 
-    def send(self, readings: list[Record], extra_raw: Sequence[bytes] = ()) -> None:
-        msgs = [(r["sensor_id"].encode(), confluent_encode(self.schema, self.schema_id, r)) for r in readings]
+    def send(self, readings: list[Record], extra_raw: Sequence[bytes] = (), everywhere: Sequence[Record] = ()) -> None:
+        """``everywhere``: readings sent to each partition of the input, so that each partition's watermark
+        moves (the job keeps one per partition); the copies share an event id and count once."""
+        msgs: list[tuple[bytes | None, bytes] | tuple[bytes | None, bytes, int]] = [
+            (r["sensor_id"].encode(), confluent_encode(self.schema, self.schema_id, r)) for r in readings
+        ]
         msgs += [(b"broken", raw) for raw in extra_raw]
+        msgs += [
+            (r["sensor_id"].encode(), confluent_encode(self.schema, self.schema_id, r), p)
+            for r in everywhere
+            for p in range(PARTITIONS)
+        ]
         assert produce(self.settings.kafka_brokers, self.input, msgs) == len(msgs)
         self.produced += len(msgs)
 
@@ -212,7 +222,7 @@ def test_late_readings_are_dropped_and_counted_and_duplicates_count_once(spark, 
     # round 1: window 08:00-08:05 for two zones, two of them re-delivered; 08:12 moves the watermark to 08:10
     r1 = readings_for(rng, "r1", "Z01", [0.5, 1, 2.5, 4]) + readings_for(rng, "r1", "Z02", [0, 3, 4.9])
     push = readings_for(rng, "push1", "Z01", [12])
-    rig.send([*r1, r1[0], r1[5], *push], extra_raw=[b"\x00\x00\x00\x00\x01garbage", b"not avro"])
+    rig.send([*r1, r1[0], r1[5]], extra_raw=[b"\x00\x00\x00\x00\x01garbage", b"not avro"], everywhere=push)
     rig.run_until_caught_up(spark)
 
     # round 2: three readings for the closed 08:00 window (late), a re-delivery of 08:12 (duplicate within
@@ -220,7 +230,7 @@ def test_late_readings_are_dropped_and_counted_and_duplicates_count_once(spark, 
     late = readings_for(rng, "late", "Z01", [3, 3.5]) + readings_for(rng, "late", "Z02", [1])
     r2 = readings_for(rng, "r2", "Z02", [13])
     push2 = readings_for(rng, "push2", "Z03", [20])
-    rig.send(late + push + r2 + push2)
+    rig.send(late + push + r2, everywhere=push2)
     progress = rig.run_until_caught_up(spark)
 
     counted = r1 + push + r2
@@ -265,7 +275,7 @@ def test_restart_from_checkpoint_neither_loses_nor_double_counts(spark, rig):
     zones = ["Z01", "Z02", "Z03"]
     # round 1: windows 08:00 and 08:05; max event time 08:09 puts the watermark at 08:07 (08:00 closes)
     r1 = [r for z in zones for r in readings_for(rng, "r1", z, [0.5, 2, 4.5, 5.5, 9])]
-    rig.send(r1)
+    rig.send(r1[:-1], everywhere=r1[-1:])  # 08:09 in every partition: each partition's watermark 08:07
     rig.run_until_caught_up(spark)
     first_gold = {(r.window_start, r.zone_id) for r in rig.gold(spark, job.ZONE_TABLE)}
     assert {s.minute for s, _ in first_gold} == {0}
@@ -275,7 +285,7 @@ def test_restart_from_checkpoint_neither_loses_nor_double_counts(spark, rig):
     r2 = [r for z in zones for r in readings_for(rng, "r2", z, [8, 8.5])]
     redelivered = [r for r in r1 if r["event_time"] >= at(5)]
     push = readings_for(rng, "push", "Z01", [20])
-    rig.send(r2 + redelivered + push)
+    rig.send(r2 + redelivered, everywhere=push)
     rig.run_until_caught_up(spark)
 
     counted = r1 + r2 + push

@@ -7,10 +7,12 @@
  * default watermark here (2 minutes): nothing may be dropped, every window must be exact.
  */
 import { scrape, sum } from '../../src';
-import { log } from '../harness';
+import { env, log } from '../harness';
 import { faultCase } from './fault-harness';
 
 const BACKLOG = 300_000;
+/** FAULTS_WATERMARK_SCOPE=topic runs the job with one watermark over the topic: the loss it measures */
+const SCOPE = env.FAULTS_WATERMARK_SCOPE || 'partition';
 
 describe('fault: a backlog drained unevenly', () => {
   it(`the normalizer away while ${BACKLOG} readings pile up, then back: nothing dropped as late`, async () => {
@@ -18,8 +20,9 @@ describe('fault: a backlog drained unevenly', () => {
       {
         tag: 'backlog',
         watermarkMs: 2 * 60_000,
+        sparkArgs: ['--watermark-scope', SCOPE],
         // 5,000 readings/s, every sensor every 0.1 simulated s: 11 simulated s per wall second
-        load: { rate: 5_000, intervalSeconds: 0.1 },
+        load: { rate: 5_000, intervalSeconds: 0.1, maxEvents: 360_000 },
       },
       async (ctx) => {
         await ctx.produceMore(20_000);

@@ -6,9 +6,10 @@
  * independent computation of the windows from the dump: every window of both traffic aggregates
  * exact in MongoDB, PostgreSQL and gold Parquet, every reject in the DLQ (harness.ts verifyRun).
  *
- * Nothing here is late on purpose: the generator sends no "late" records and the Spark watermark
- * is far larger than any disorder the faults cause, so every valid reading must be counted exactly
- * once. A case that measures lateness (the backlog) says so.
+ * Nothing here is late on purpose: the generator sends no "late" records, and the Spark watermark
+ * (5 simulated minutes, 13 wall seconds) is larger than the disorder within a partition (out of
+ * order up to 60 simulated seconds; a record handled again after a fault is a duplicate either way),
+ * so every valid reading must be counted exactly once.
  */
 import { TOPICS } from '@citypulse/contracts';
 import { createKafka } from '@citypulse/kafka';
@@ -16,10 +17,10 @@ import { loadCity } from '@citypulse/postgres';
 import { fromJsonLine, type GeneratedRecord } from '@citypulse/sensor-generator';
 import { repoRoot, waitFor } from '@citypulse/testing';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Kafka } from 'kafkajs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   byLabel,
   ManagedProcess,
@@ -32,6 +33,7 @@ import {
 import { NormalizerModel, trafficAggregates, type Accepted } from '../expected';
 import {
   endRun,
+  env,
   log,
   START,
   startRun,
@@ -41,6 +43,10 @@ import {
   type RunOptions,
   type SentRecord,
 } from '../harness';
+
+/** Where the supervisor lists the run's process groups (see Supervisor.recordChildren). */
+const CHILDREN_FILE = join(env.CITYPULSE_STACK, 'run', 'fault-children.pids');
+mkdirSync(dirname(CHILDREN_FILE), { recursive: true });
 
 /** The native stack's supervised services (deploy/local/stack.sh). */
 export type StackService = 'kafka' | 'schema-registry' | 'ferretdb' | 'postgres' | 'prometheus';
@@ -62,11 +68,12 @@ export interface Load {
    * fast simulated time runs, rate x interval / 44 simulated seconds per wall second
    */
   intervalSeconds: number;
-  /** stop after this many records at most (the case usually stops the generator earlier) */
+  /** the generator stops by itself after this many records (bounded: the machine is shared) */
   maxEvents: number;
 }
 
-export const DEFAULT_LOAD: Load = { rate: 2_500, intervalSeconds: 0.5, maxEvents: 2_000_000 };
+/** 2,000 readings/s, 23 simulated seconds per wall second, at most 300,000 readings (2.5 min). */
+export const DEFAULT_LOAD: Load = { rate: 2_000, intervalSeconds: 0.5, maxEvents: 300_000 };
 
 /** deploy/local/stack.sh on this checkout's stack: kill, stop and start one service. */
 export class StackControl {
@@ -123,6 +130,7 @@ export class Supervisor {
   }
 
   private check(): void {
+    this.recordChildren();
     for (const [name, p] of this.pipeline.processes) {
       if (name === 'sensor-generator' || name === 'ticket-producer') continue;
       if (p.running || this.held.has(name) || !p.exit) continue;
@@ -131,6 +139,24 @@ export class Supervisor {
       log(`supervisor: ${name} ended (${how}); restarting it (log ${p.spec.logFile})`);
       p.start();
     }
+  }
+
+  /**
+   * The process groups of the run's services, with their start times, in the stack's run folder:
+   * scripts/test-faults.sh ends whatever of them outlives the test runner (a runner killed by a
+   * timeout cannot stop its children itself).
+   */
+  private recordChildren(): void {
+    const lines: string[] = [];
+    for (const p of this.pipeline.processes.values()) {
+      if (!p.running || !p.pid) continue;
+      try {
+        lines.push(`${p.pid} ${readFileSync(`/proc/${p.pid}/stat`, 'utf8').split(' ')[21]}`);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    writeFileSync(CHILDREN_FILE, lines.join('\n') + '\n');
   }
 
   /** Runs `fn` with `name` out of the supervisor's hands (a deliberate kill and restart). */
@@ -150,6 +176,7 @@ export class Supervisor {
 
   stop(): void {
     clearInterval(this.timer);
+    rmSync(CHILDREN_FILE, { force: true });
   }
 
   /** "normalizer-traffic 1, spark 2" or "none". */
@@ -224,6 +251,19 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The sum of a topic's end offsets, undefined while Kafka does not answer. */
+async function endOffsets(kafka: Kafka, topic: string): Promise<number | undefined> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    return (await admin.fetchTopicOffsets(topic)).reduce((n, o) => n + Number(o.high), 0);
+  } catch {
+    return undefined;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 /** Live members of a consumer group (a stable or rebalancing one), undefined while Kafka is away. */
 async function groupMembers(kafka: Kafka, groupId: string): Promise<number | undefined> {
   const admin = kafka.admin();
@@ -261,6 +301,28 @@ async function startNormalizer(p: Pipeline, name: string): Promise<ManagedProces
     logFile: proc.spec.logFile,
   });
   return proc;
+}
+
+/** Records of the windows query's newest committed micro-batch: the sum of its end offsets. */
+function sparkCommitted(checkpoint: string): number {
+  let newest = -1;
+  try {
+    for (const f of readdirSync(join(checkpoint, 'commits')))
+      if (/^\d+$/.test(f)) newest = Math.max(newest, Number(f));
+  } catch {
+    return 0;
+  }
+  if (newest < 0) return 0;
+  // offsets/<N>: "v1", the batch's metadata, then one JSON line per source: {topic: {partition: end}}
+  const lines = readFileSync(join(checkpoint, 'offsets', String(newest)), 'utf8')
+    .split('\n')
+    .slice(2);
+  let total = 0;
+  for (const line of lines.filter(Boolean)) {
+    for (const parts of Object.values(JSON.parse(line) as Record<string, Record<string, number>>))
+      for (const end of Object.values(parts)) total += end;
+  }
+  return total;
 }
 
 /** The generator's records so far, from its /metrics (0 before it answers). */
@@ -305,6 +367,9 @@ export async function faultCase(
   after?: (ctx: FaultContext, report: FaultReport) => Promise<void>,
 ): Promise<FaultReport> {
   const load = { ...DEFAULT_LOAD, ...opts.load };
+  // Spark keeps a watermark per partition and each partition is handled in order, so only a
+  // partition's own disorder counts: the generator's out-of-order records (up to 60 simulated s)
+  opts = { watermarkMs: 5 * 60_000, ...opts };
   let run: Run | undefined;
   let supervisor: Supervisor | undefined;
   let failed = true;
@@ -349,12 +414,14 @@ export async function faultCase(
       supervisor,
       sent: () => generatorSent(p),
       produceMore: async (n, timeoutMs = 300_000) => {
+        const gen = p.processes.get('sensor-generator')!;
         const target = (await generatorSent(p)) + n;
-        await waitFor(async () => (await generatorSent(p)) >= target, {
+        await waitFor(async () => !gen.running || (await generatorSent(p)) >= target, {
           timeoutMs,
           intervalMs: 250,
           what: `the generator to send ${n} more records`,
         });
+        if (!gen.running) log(`the generator has sent all its ${load.maxEvents} records`);
       },
       normalizerLag: async () =>
         (await groupLag(probe, p.normalizerGroup('traffic'), TOPICS.trafficRaw)) ?? Infinity,
@@ -401,6 +468,29 @@ export async function faultCase(
       throw new Error(
         `the generator ended with ${JSON.stringify(gen.exit)}; see ${gen.spec.logFile}`,
       );
+    // Everything through the normalizer and Spark's windows query before the stores are compared
+    // (verifyRun then gives the sink its own few minutes): a slow machine takes long, not wrong.
+    const checkpoint = join(p.env.CHECKPOINT_DIR, 'windows_traffic');
+    let lastLog = 0;
+    await waitFor(
+      async () => {
+        const lag = await groupLag(probe, p.normalizerGroup('traffic'), TOPICS.trafficRaw);
+        const normalized = await endOffsets(probe, TOPICS.trafficNormalized);
+        const done = sparkCommitted(checkpoint);
+        if (Date.now() - lastLog > 30_000) {
+          lastLog = Date.now();
+          log(
+            `draining: normalizer lag ${lag ?? '?'}; Spark's windows query at ${done} of ${normalized ?? '?'}`,
+          );
+        }
+        return lag === 0 && normalized !== undefined && done >= normalized;
+      },
+      {
+        timeoutMs: 1_800_000,
+        intervalMs: 2_000,
+        what: 'the normalizer and Spark to drain the flow',
+      },
+    );
     const plan = planFromDump(dump);
     log(
       `the generator sent ${plan.records.length} records; supervisor restarts: ${supervisor.describe()}`,

@@ -9,7 +9,8 @@ const KILLS = 5;
 
 describe('fault: Kafka bounced', () => {
   it(`Kafka SIGKILLed and restarted ${KILLS} times under load: every window exact`, async () => {
-    await faultCase({ tag: 'kafka', watermarkMs: 30 * 60_000 }, async (ctx) => {
+    // 2,000 readings/s for 200 s: the generator is still producing when the fifth kill comes
+    await faultCase({ tag: 'kafka', load: { maxEvents: 400_000 } }, async (ctx) => {
       for (let i = 1; i <= KILLS; i++) {
         await ctx.produceMore(15_000);
         const t = Date.now();

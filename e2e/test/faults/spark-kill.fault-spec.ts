@@ -28,18 +28,26 @@ function newest(dir: string): number {
 
 describe('fault: Spark killed mid-batch', () => {
   it(`the Spark job SIGKILLed mid-batch and restarted from its checkpoint ${KILLS} times: every window exact`, async () => {
-    await faultCase({ tag: 'spark', watermarkMs: 30 * 60_000 }, async (ctx) => {
+    const opts = {
+      tag: 'spark',
+      load: { rate: 2_500, maxEvents: 150_000 },
+      // micro-batches of at most 15,000 readings: many batches to kill one of
+      sparkArgs: ['--max-offsets-per-trigger', '15000'],
+    };
+    await faultCase(opts, async (ctx) => {
       const checkpoint = join(ctx.pipeline.env.CHECKPOINT_DIR, 'windows_traffic');
+      let killed = 0;
       for (let i = 1; i <= KILLS; i++) {
-        await ctx.produceMore(10_000);
-        // mid-batch: Spark has logged the batch's offsets and not yet committed it
+        // mid-batch (not the first): Spark has logged the batch's offsets, not yet committed it
         const batch = await waitFor(
           () => {
             const started = newest(join(checkpoint, 'offsets'));
-            return started > 0 && started > newest(join(checkpoint, 'commits')) ? started : false;
+            const committed = newest(join(checkpoint, 'commits'));
+            return started > killed && started > committed ? started : false;
           },
-          { timeoutMs: 180_000, intervalMs: 20, what: 'a windows batch in flight' },
+          { timeoutMs: 900_000, intervalMs: 20, what: 'a windows batch in flight' },
         );
+        killed = batch;
         await ctx.supervisor.holding('spark', async () => {
           await ctx.pipeline.kill9('spark');
           log(`spark kill ${i}/${KILLS}: SIGKILL during windows batch ${batch}; restarting it`);

@@ -42,7 +42,7 @@ async function offsets(ctx: FaultContext): Promise<{ committed: number; end: num
 
 describe('fault: the stores down', () => {
   it(`FerretDB and PostgreSQL down for ${OUTAGE_MS / 1000} s under load: bounded memory, no commit of unwritten records, exact after`, async () => {
-    await faultCase({ tag: 'stores', watermarkMs: 30 * 60_000 }, async (ctx) => {
+    await faultCase({ tag: 'stores' }, async (ctx) => {
       await ctx.produceMore(15_000);
       const sink = ctx.pipeline.processes.get('aggregation-sink')!;
       const rss0 = rssMb(sink.pid!);

@@ -13,7 +13,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('fault: a zombie normalizer', () => {
   it('a normalizer SIGSTOPped past its session timeout, replaced, then SIGCONTed: its late writes count once', async () => {
-    await faultCase({ tag: 'zombie', watermarkMs: 30 * 60_000 }, async (ctx) => {
+    await faultCase({ tag: 'zombie' }, async (ctx) => {
       await ctx.addNormalizer('normalizer-traffic-2');
       await waitFor(async () => (await ctx.normalizerMembers()) === 2, {
         timeoutMs: 120_000,
