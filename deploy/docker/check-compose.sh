@@ -151,7 +151,7 @@ tf = env_of("redpanda-init").get("TOPICS_FILE", "/citypulse/topics.json")
 mounts = [v if isinstance(v, str) else f"{v.get('source')}:{v.get('target')}" for v in init.get("volumes") or []]
 if not any(m.split(":")[0].endswith("libs/contracts/topics.json") and m.split(":")[1] == tf for m in mounts):
     say(f"redpanda-init does not mount libs/contracts/topics.json at {tf}")
-kafka_run = open("deploy/local/services/kafka/run.sh").read()
+kafka_run = open("deploy/local/services/kafka/broker.sh").read()  # the settings every native broker shares
 m = re.search(r"^num\.partitions=(\d+)", kafka_run, re.M)
 init_sh = open("deploy/docker/redpanda-init.sh").read()
 m2 = re.search(r"default_topic_partitions (\d+)", init_sh)

@@ -3,7 +3,7 @@
 # image for its rpk), the compose counterpart of what the native stack's Kafka config and
 # registry flags do:
 #   1. waits until the cluster answers with at least REDPANDA_REPLICATION_FACTOR brokers;
-#   2. cluster settings as the native Kafka has them (deploy/local/services/kafka/run.sh): no topic
+#   2. cluster settings as the native Kafka has them (deploy/local/services/kafka/broker.sh): no topic
 #      auto-creation (KAFKA_AUTO_CREATE_TOPICS), 3 partitions for a topic created without a count
 #      (num.partitions=3 there; the DLQs the consumers create get it), the replication factor,
 #      retention, no initial rebalance delay;

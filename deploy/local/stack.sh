@@ -6,6 +6,8 @@
 #   deploy/local/stack.sh down               stop everything `up` started, and nothing else
 #   deploy/local/stack.sh status [--quiet]   each service's state; exit 1 if one is down/unhealthy
 #   deploy/local/stack.sh logs [svc] [-f]    where each service logs, or one service's log
+#   deploy/local/stack.sh up|down|status secure   the same for the opt-in secured profile: Kafka with
+#                                            SASL/SCRAM over TLS and the registry behind basic auth
 #   deploy/local/stack.sh kill <svc> [SIG]   signal one service's own process (default SIGKILL): faults
 #   deploy/local/stack.sh stop <svc>         stop one service (the supervisor does not restart it)
 #   deploy/local/stack.sh start <svc>        start one service again (or wait for the supervisor's
@@ -18,30 +20,51 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/lib.sh"
 
-# Supervised services, in start order, and the port each one answers on (from the env file).
-SERVICES=(kafka schema-registry ferretdb postgres prometheus)
+# A profile is a set of services under a supervisor of its own: the default stack, or `secure`
+# (opt-in, beside it: the secured Kafka, and the schema registry behind basic auth, a proxy in front
+# of the default stack's registry). An argument `secure` anywhere picks it.
+PROFILE=default
+_args=()
+for _a in "$@"; do if [ "$_a" = secure ]; then PROFILE=secure; else _args+=("$_a"); fi; done
+set -- ${_args[@]+"${_args[@]}"}
+
+# Supervised services, in start order, and the port each one answers on (from the env file), and
+# the other ports each one takes.
 declare -A PORT=(
   [kafka]="$KAFKA_PORT" [schema-registry]="$SCHEMA_REGISTRY_PORT" [ferretdb]="$MONGO_PORT"
   [postgres]="$POSTGRES_PORT" [prometheus]="$PROMETHEUS_PORT"
+  [kafka-secure]="$KAFKA_SECURE_PORT" [registry-auth]="$SCHEMA_REGISTRY_SECURE_PORT"
 )
-# Everything `install` installs: the supervisor, the services, and Spark (local mode: a library
-# the job and tests load, no long-running process).
-INSTALLABLE=(process-compose "${SERVICES[@]}" spark)
-
+declare -A MORE_PORTS=([kafka]="$KAFKA_CONTROLLER_PORT" [kafka-secure]="$KAFKA_SECURE_CONTROLLER_PORT")
 PC="$STACK_CACHE/bin/process-compose"
 RUN="$CITYPULSE_STACK/run"
-SOCK="$RUN/process-compose.sock"
+if [ "$PROFILE" = secure ]; then
+  SERVICES=(kafka-secure registry-auth)
+  INSTALLABLE=(process-compose "${SERVICES[@]}")
+  SUFFIX=-secure                      # of its supervisor's config, socket, pid file and log
+  PROFILE_ARG=" secure"               # in the commands this script prints
+  NAME="citypulse secure profile"
+else
+  SERVICES=(kafka schema-registry ferretdb postgres prometheus)
+  # Everything `install` installs: the supervisor, the services, and Spark (local mode: a library
+  # the job and tests load, no long-running process).
+  INSTALLABLE=(process-compose "${SERVICES[@]}" spark)
+  SUFFIX="" PROFILE_ARG="" NAME="citypulse stack"
+fi
+PC_NAME="process-compose$SUFFIX"
+PC_FILE="$here/process-compose$SUFFIX.yaml" # process-compose-secure.yaml
+SOCK="$RUN/$PC_NAME.sock"
 # A unix socket path must fit in 108 bytes; a deep checkout gets one in /tmp, named after it.
 if [ ${#SOCK} -gt 100 ]; then
-  SOCK="/tmp/citypulse-pc-$(printf '%s' "$CITYPULSE_STACK" | sha256sum | cut -c1-12).sock"
+  SOCK="/tmp/citypulse-pc$SUFFIX-$(printf '%s' "$CITYPULSE_STACK" | sha256sum | cut -c1-12).sock"
 fi
-PIDFILE="$RUN/process-compose.pid"
-PC_LOG="$STACK_LOGS/process-compose.log"
+PIDFILE="$RUN/$PC_NAME.pid"
+PC_LOG="$STACK_LOGS/$PC_NAME.log"
 UP_TIMEOUT="${STACK_UP_TIMEOUT:-300}"
 DOWN_TIMEOUT="${STACK_DOWN_TIMEOUT:-60}"
 mkdir -p "$RUN"
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 
 install_script() {
   case "$1" in
@@ -156,7 +179,7 @@ cmd_status() {
   local quiet=0 states
   [ "${1:-}" = --quiet ] && quiet=1
   if ! pc_pid >/dev/null || ! states="$(pc_states)"; then
-    [ "$quiet" = 1 ] || echo "citypulse stack is down (deploy/local/stack.sh up starts it)"
+    [ "$quiet" = 1 ] || echo "$NAME is down (deploy/local/stack.sh up$PROFILE_ARG starts it)"
     return 1
   fi
   if all_healthy "$states"; then
@@ -180,7 +203,7 @@ preflight() {
   command -v node >/dev/null 2>&1 || problems+=("Node.js is missing: the Kafka and registry readiness checks run on Node 20+")
   command -v python3 >/dev/null 2>&1 || problems+=("python3 is missing: this script reads the supervisor's JSON with it")
   for svc in "${SERVICES[@]}"; do
-    for port in ${PORT[$svc]} $([ "$svc" = kafka ] && echo "$KAFKA_CONTROLLER_PORT"); do
+    for port in ${PORT[$svc]} ${MORE_PORTS[$svc]:-}; do
       if ! port_free "$port"; then
         holder="$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'users:(([^)]*' | head -1 | sed 's/users:((//')"
         problems+=("port $port ($svc) is already taken on 127.0.0.1${holder:+ by $holder}; stop that process or change the port in .env")
@@ -238,7 +261,7 @@ cmd_up() {
   flock -n 9 || die "another stack.sh up/down is running"
   if pc_pid >/dev/null; then
     if cmd_status --quiet; then
-      echo "citypulse stack is already up"
+      echo "$NAME is already up"
       cmd_status
       return 0
     fi
@@ -260,8 +283,8 @@ cmd_up() {
       cd "$CITYPULSE_ROOT"
       exec 9>&- # the lock is ours; the long-lived supervisor must not inherit it
       exec setsid nohup "$PC" up --tui=false --disable-dotenv \
-        -f "$here/process-compose.yaml" --unix-socket "$SOCK" -L "$PC_LOG" \
-        </dev/null >>"$STACK_LOGS/process-compose.out" 2>&1
+        -f "$PC_FILE" --unix-socket "$SOCK" -L "$PC_LOG" \
+        </dev/null >>"$STACK_LOGS/$PC_NAME.out" 2>&1
     ) &
     echo $! >"$PIDFILE"
   fi
@@ -276,8 +299,8 @@ cmd_up() {
   echo
   print_table "$(pc_states)"
   echo
-  echo "citypulse stack is up: ${#SERVICES[@]} services healthy in $((SECONDS - t_start)) s." \
-    "Stop it with: make down (deploy/local/stack.sh down)"
+  echo "$NAME is up: ${#SERVICES[@]} services healthy in $((SECONDS - t_start)) s." \
+    "Stop it with: deploy/local/stack.sh down$PROFILE_ARG"
 }
 
 # --- down ------------------------------------------------------------------------------------
@@ -321,8 +344,9 @@ cmd_down() {
     fi
     stopped=1
   done
-  rm -f "$SOCK" "$PIDFILE" "$RUN"/*.pid
-  if [ "$stopped" = 1 ]; then echo "citypulse stack stopped"; else echo "citypulse stack is not running"; fi
+  rm -f "$SOCK" "$PIDFILE"
+  for svc in "${SERVICES[@]}"; do rm -f "$RUN/$svc.pid"; done
+  if [ "$stopped" = 1 ]; then echo "$NAME stopped"; else echo "$NAME is not running"; fi
 }
 
 # --- one service: faults and restarts (the fault suite, e2e/test/faults) ---------------------
@@ -414,7 +438,7 @@ cmd_logs() {
   done
   if [ -z "$svc" ]; then
     echo "each service logs to one file in $STACK_LOGS:"
-    for svc in "${SERVICES[@]}" process-compose; do
+    for svc in "${SERVICES[@]}" "$PC_NAME"; do
       printf '  %-16s %s\n' "$svc" "$STACK_LOGS/$svc.log"
     done
     echo "deploy/local/stack.sh logs <svc> [-f] shows (follows) one"
