@@ -9,7 +9,9 @@ Usage:
     $CITYPULSE_PY -m citypulse_spark.main batch  [--gold-dir DIR] [--aggregates NAME,...]
 
     (run from spark/, after `. scripts/env.sh`; settings come from .env: KAFKA_BROKERS,
-    SCHEMA_REGISTRY_URL, SPARK_MASTER, LAKE_DIR, CHECKPOINT_DIR, SPARK_METRICS_PORT)
+    SCHEMA_REGISTRY_URL, SPARK_MASTER, LAKE_DIR, CHECKPOINT_DIR, SPARK_METRICS_PORT; SASL and TLS
+    from KAFKA_SASL_*, KAFKA_SSL, KAFKA_SSL_CA_FILE and SCHEMA_REGISTRY_USERNAME/PASSWORD, as the
+    services read them)
 
 The table (--aggregates picks some; default all):
     aggregate             input stream  window            key                  output topic (contracts)
@@ -72,6 +74,7 @@ from pyspark.sql.streaming import StreamingQuery
 from citypulse_spark import aggregates as A
 from citypulse_spark import contracts, metrics, registry
 from citypulse_spark import transforms as T
+from citypulse_spark.kafka_security import KafkaSecurity
 from citypulse_spark.session import build_session
 from citypulse_spark.settings import Settings
 
@@ -98,11 +101,13 @@ class JobConfig:
     max_offsets_per_trigger: int | None = None
     outputs: tuple[str, ...] = field(default=OUTPUTS)
     topics_timeout_s: float = 120.0  # how long to wait for the topics to exist (await_topics)
+    kafka_security: KafkaSecurity = field(default_factory=KafkaSecurity)  # SASL / TLS of both clients
 
     @staticmethod
     def from_settings(s: Settings) -> JobConfig:
         return JobConfig(
             brokers=s.kafka_brokers,
+            kafka_security=s.kafka_security,
             registry_url=s.schema_registry_url,
             registry_auth=s.schema_registry_auth,
             lake_dir=s.lake_dir,
@@ -127,6 +132,7 @@ def kafka_stream(spark: SparkSession, cfg: JobConfig, topic: str, partition: int
     reader = (
         spark.readStream.format("kafka")
         .option("kafka.bootstrap.servers", cfg.brokers)
+        .options(**cfg.kafka_security.spark_options())
         .option(*(("subscribe", topic) if partition is None else ("assign", json.dumps({topic: [partition]}))))
         .option("startingOffsets", cfg.starting_offsets)
     )
@@ -207,20 +213,37 @@ def input_writer_schemas(cfg: JobConfig, stream: str) -> dict[int, str]:
 
 def list_topics(cfg: JobConfig, topic: str | None = None, wait_s: float = 300) -> dict[str, Any]:
     """The broker's topic metadata (of one topic, or all), waiting up to ``wait_s`` for a broker that is
-    not up yet (restarting): the job then starts once it is, instead of exiting into a restart loop."""
-    from confluent_kafka import KafkaException
+    not up yet (restarting): the job then starts once it is, instead of exiting into a restart loop.
+
+    A broker that refuses the job's credentials or its TLS handshake stops the job at the first refusal,
+    naming it: waiting cannot fix a wrong password, and retrying one only hammers the broker."""
+    from confluent_kafka import KafkaError, KafkaException
     from confluent_kafka.admin import AdminClient
 
-    admin = AdminClient({"bootstrap.servers": cfg.brokers})
+    refusals: list[KafkaError] = []
+    admin = AdminClient(
+        {"bootstrap.servers": cfg.brokers, **cfg.kafka_security.librdkafka_config(), "error_cb": refusals.append}
+    )
     deadline = time.monotonic() + wait_s
+    said = 0.0
     while True:
-        try:
-            return dict(admin.list_topics(topic, timeout=30).topics)
+        try:  # short tries, so a refusal is seen within seconds (librdkafka retries it by itself)
+            return dict(admin.list_topics(topic, timeout=2).topics)
         except KafkaException as e:
-            if time.monotonic() > deadline:
+            admin.poll(0)  # serves error_cb
+            refused = [r for r in refusals if r.code() in (KafkaError._AUTHENTICATION, KafkaError._SSL)]
+            if refused:
+                raise SystemExit(
+                    f"Kafka at {cfg.brokers} refused the job ({refused[0].name()}): {refused[0].str()}; "
+                    "check KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD, KAFKA_SSL and KAFKA_SSL_CA_FILE"
+                ) from e
+            now = time.monotonic()
+            if now > deadline:
                 raise
-            log.warning("Kafka (%s) does not answer yet (%s); trying again", cfg.brokers, e)
-            time.sleep(5)
+            if now - said >= 10:
+                log.warning("Kafka (%s) does not answer yet (%s); trying again", cfg.brokers, e)
+                said = now
+            time.sleep(1)
 
 
 def await_topics(cfg: JobConfig, table: Sequence[A.Aggregate]) -> None:
@@ -390,6 +413,7 @@ class WindowWriter:
                     T.encode_confluent_avro(updates, out.schema, self.schema_ids[a.name])
                     .write.format("kafka")
                     .option("kafka.bootstrap.servers", self.cfg.brokers)
+                    .options(**self.cfg.kafka_security.spark_options())
                     .option("topic", self.cfg.topic(a.output))
                     .save()
                 )
@@ -579,6 +603,13 @@ def main(argv: list[str] | None = None) -> int:
     spark = build_session(f"citypulse-{args.mode}", settings)
     spark.sparkContext.setLogLevel("WARN")
     log.info("Spark %s, master %s; aggregates %s", spark.version, spark.sparkContext.master, [a.name for a in table])
+    log.info(
+        "Kafka %s (%s); schema registry %s (%s)",
+        settings.kafka_brokers,
+        settings.kafka_security.describe(),
+        registry.display_url(settings.schema_registry_url),
+        f"basic auth as {settings.schema_registry_auth[0]}" if settings.schema_registry_auth else "no auth",
+    )
 
     if args.mode == "batch":
         gold = args.gold_dir or settings.lake_dir / "gold-recomputed"
@@ -602,7 +633,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     metrics.serve(settings.metrics_port)
     spark.streams.addListener(metrics.PrometheusListener(late_counting_queries(table, cfg.outputs)))
-    queries = start_streaming(spark, cfg)
+    try:
+        queries = start_streaming(spark, cfg)
+    except registry.RegistryError as e:  # refused credentials, registry down, incompatible schema: say it
+        raise SystemExit(f"schema registry: {e}") from e
     log.info(
         "running %s; metrics on :%d/metrics; lake %s", [q.name for q in queries], settings.metrics_port, cfg.lake_dir
     )

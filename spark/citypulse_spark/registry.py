@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
 
 CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
+
+
+def display_url(url: str) -> str:
+    """The URL for a log line: a password in it (https://user:password@host) masked."""
+    return re.sub(r"(//[^/@:]*):[^@/]*@", r"\1:***@", url)
 
 
 class RegistryError(RuntimeError):
@@ -31,6 +37,11 @@ def _request(method: str, url: str, auth: tuple[str, str] | None, body: dict[str
             text = resp.read().decode()
             return json.loads(text) if text else {}
     except urllib.error.HTTPError as e:
+        if e.code in (401, 403):  # the body of a refusal says nothing more; say what to check
+            why = "refused the credentials of" if auth else "asks for credentials: set"
+            raise RegistryError(
+                f"{method} {url}: HTTP {e.code}: the schema registry {why} SCHEMA_REGISTRY_USERNAME/PASSWORD", e.code
+            ) from e
         raise RegistryError(f"{method} {url}: HTTP {e.code}: {e.read().decode(errors='replace')[:500]}", e.code) from e
     except urllib.error.URLError as e:
         raise RegistryError(

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from citypulse_spark.kafka_security import KafkaSecurity
+
 
 def repo_root() -> Path:
     """CITYPULSE_ROOT, or the folder above this package that holds pnpm-workspace.yaml."""
@@ -61,6 +63,7 @@ class Settings:
     root: Path
     stack_dir: Path
     kafka_brokers: str
+    kafka_security: KafkaSecurity  # SASL / TLS, from the variables every service reads
     schema_registry_url: str
     schema_registry_auth: tuple[str, str] | None
     spark_master: str
@@ -77,6 +80,11 @@ class Settings:
         port = env.get("SPARK_METRICS_PORT", "9467")
         if not port.isdigit():
             problems.append(f"SPARK_METRICS_PORT={port!r} is not a port number")
+        kafka_security = KafkaSecurity()
+        try:
+            kafka_security = KafkaSecurity.from_env(env, root)
+        except ValueError as e:
+            problems.append(str(e))
         if problems:
             raise ValueError("bad Spark job settings: " + "; ".join(problems))
 
@@ -89,6 +97,7 @@ class Settings:
             root=root,
             stack_dir=under_root(env.get("CITYPULSE_STACK", ".stack")),
             kafka_brokers=env["KAFKA_BROKERS"],
+            kafka_security=kafka_security,
             schema_registry_url=env["SCHEMA_REGISTRY_URL"].rstrip("/"),
             schema_registry_auth=(user, env.get("SCHEMA_REGISTRY_PASSWORD", "")) if user else None,
             spark_master=env.get("SPARK_MASTER") or "local[2]",

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfigOrExit, loadRepoEnvFiles } from '@citypulse/config';
+import { loadConfigOrExit, loadRepoEnvFiles, redactedJson } from '@citypulse/config';
 import { exitOnSignals, withKafkaReadiness } from '@citypulse/kafka';
 import { Metrics, startObservabilityServer } from '@citypulse/observability';
 import { Logger } from '@nestjs/common';
@@ -18,6 +18,8 @@ async function main(): Promise<void> {
   loadRepoEnvFiles();
   const config = loadConfigOrExit(normalizerConfigSchema, process.env);
   const worker = config.normalizer.NORMALIZER_WORKER;
+  const log = new Logger('Normalizer');
+  log.log(`config: ${redactedJson(config)}`); // secrets masked
   const metrics = new Metrics({ service: 'normalizer', labels: { worker } });
   const obs = await startObservabilityServer({ metrics, port: config.metrics.port });
   const kafkaReady = obs.health.flag('kafka');
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
     },
   });
   await app.listen();
-  new Logger('Normalizer').log(`${worker} worker consuming; metrics on :${obs.port}`);
+  log.log(`${worker} worker consuming; metrics on :${obs.port}`);
 }
 
 main().catch((e: unknown) => {

@@ -51,6 +51,24 @@ describe('redaction', () => {
     expect(redactedJson(cfg)).not.toMatch(/"pw"|:p@|private/);
   });
 
+  it('summarizes certificates and masks private keys, under any key', () => {
+    const body = 'MIIDKzCCAhOgAwIBAgIUbp43hEe80EHixWvxJVX8isZxQvcwDQYJKoZIhvcNAQEL\n';
+    const cert = `-----BEGIN CERTIFICATE-----\n${body}-----END CERTIFICATE-----\n`;
+    const key = `-----BEGIN PRIVATE KEY-----\n${body}-----END PRIVATE KEY-----\n`;
+    const rsa = `-----BEGIN RSA PRIVATE KEY-----\n${body}-----END RSA PRIVATE KEY-----`;
+    expect(
+      redact({ ssl: { ca: [cert + cert], clientCert: cert, pem: key, other: `x ${rsa} y` } }),
+    ).toEqual({
+      ssl: {
+        ca: [`[PEM CERTIFICATE, ${cert.length} bytes][PEM CERTIFICATE, ${cert.length} bytes]`],
+        clientCert: `[PEM CERTIFICATE, ${cert.length} bytes]`,
+        pem: REDACTED,
+        other: `x ${REDACTED} y`,
+      },
+    });
+    expect(redactedJson({ pem: key })).not.toContain(body.trim());
+  });
+
   it('survives cycles', () => {
     const a: Record<string, unknown> = { password: 'x' };
     a.self = a;

@@ -8,14 +8,25 @@ const SECRET_KEY =
 // scheme://user:password@host -> scheme://user:***@host (also inside longer strings).
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]*@/gi;
 
+// A PEM block (a CA or certificate read from KAFKA_SSL_*_FILE, a key): its label and its body.
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----\n?/g;
+
 /** Whether a key (config field or variable name) holds a secret. */
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 
-/** A string with the password of every URL in it replaced, e.g. postgres://u:***@host/db. */
+/**
+ * A string with the password of every URL in it replaced, e.g. postgres://u:***@host/db, and every
+ * PEM block summarized: a private key becomes '***' wherever it is, a certificate (public, but 1 KiB
+ * of base64 in a log line) '[PEM CERTIFICATE, 1159 bytes]'.
+ */
 export function redactString(text: string): string {
-  return text.replace(URL_CREDENTIALS, `$1${REDACTED}@`);
+  return text
+    .replace(URL_CREDENTIALS, `$1${REDACTED}@`)
+    .replace(PEM_BLOCK, (block: string, label: string) =>
+      label.includes('PRIVATE KEY') ? REDACTED : `[PEM ${label}, ${block.length} bytes]`,
+    );
 }
 
 /**

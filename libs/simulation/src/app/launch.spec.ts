@@ -28,6 +28,7 @@ interface Launched {
   stdout: string;
   stderr: string;
   errors: string[];
+  logs: string[];
 }
 
 /**
@@ -39,7 +40,15 @@ async function launch(
   run: (signal: AbortSignal) => Promise<unknown> = () => Promise.resolve(),
   whileRunning?: () => void,
 ): Promise<Launched> {
-  const out: Launched = { code: -1, started: [], closed: 0, stdout: '', stderr: '', errors: [] };
+  const out: Launched = {
+    code: -1,
+    started: [],
+    closed: 0,
+    stdout: '',
+    stderr: '',
+    errors: [],
+    logs: [],
+  };
   const signalListeners = {
     SIGINT: process.listeners('SIGINT'),
     SIGTERM: process.listeners('SIGTERM'),
@@ -65,7 +74,7 @@ async function launch(
       });
       runSimulationApp<ToyConfig>({
         service: 'toy',
-        logger: { log: () => undefined, error: (m) => out.errors.push(m) },
+        logger: { log: (m) => out.logs.push(m), error: (m) => out.errors.push(m) },
         flags,
         schema,
         dryRun: () => true,
@@ -151,6 +160,22 @@ describe('runSimulationApp', () => {
       dryRun: true,
     });
     expect(r.closed).toBe(1);
+  });
+
+  it('logs the config it starts with, secrets masked', async () => {
+    process.env.KAFKA_SASL_MECHANISM = 'SCRAM-SHA-512';
+    process.env.KAFKA_SASL_USERNAME = 'svc';
+    process.env.KAFKA_SASL_PASSWORD = 'kafka-pw-1';
+    process.env.SCHEMA_REGISTRY_USERNAME = 'reg';
+    process.env.SCHEMA_REGISTRY_PASSWORD = 'reg-pw-2';
+    const r = await launch(['--dry-run']);
+    expect(r.code).toBe(0);
+    const line = r.logs.find((l) => l.startsWith('config: '));
+    expect(JSON.parse(line!.slice('config: '.length))).toMatchObject({
+      kafka: { sasl: { mechanism: 'scram-sha-512', username: 'svc', password: '***' } },
+      registry: { auth: { username: 'reg', password: '***' } },
+    });
+    expect(r.logs.join('\n')).not.toMatch(/kafka-pw-1|reg-pw-2/);
   });
 
   it('exits 1 when the run fails, logging the stack, and still closes the app', async () => {

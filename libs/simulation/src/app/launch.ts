@@ -1,6 +1,7 @@
 import {
   loadConfigOrExit,
   loadRepoEnvFiles,
+  redactedJson,
   type ConfigSchema,
   type MetricsConfig,
 } from '@citypulse/config';
@@ -56,7 +57,8 @@ export function exitFor(e: unknown): { code: number; message: string } {
 /**
  * `main` of a simulated source: `--help` prints the usage; flags over the environment (and the
  * repo's env files) through the one validated config; the observability server; one run until
- * its bound or SIGINT/SIGTERM (the batch in flight is finished). Exits 0 when the run ends,
+ * its bound or SIGINT/SIGTERM (the batch in flight is finished). The validated config is logged
+ * first, with its secrets masked. Exits 0 when the run ends,
  * 1 on failure (an ExitCodeError's own code instead), 64 on bad flags, 78 on a bad configuration.
  */
 export function runSimulationApp<C extends { metrics: MetricsConfig }>(
@@ -90,6 +92,8 @@ async function launch<C extends { metrics: MetricsConfig }>(
     process.exit(64);
   }
   const config = loadConfigOrExit(spec.schema, source);
+  // what the run is configured with, secrets masked (libs/config's redaction)
+  spec.logger.log(`config: ${redactedJson(config)}`);
   const metrics = new Metrics({ service: spec.service });
   const obs = await startObservabilityServer({ metrics, port: config.metrics.port });
   const kafkaReady = spec.dryRun(config) ? { set: () => undefined } : obs.health.flag('kafka');
