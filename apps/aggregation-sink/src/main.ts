@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import { Logger, type LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
-import { loadConfigOrExit, type LogLevel } from '@citypulse/config';
+import { loadConfigOrExit, redactedJson, type LogLevel } from '@citypulse/config';
 import {
   createKafka,
   ensureContractTopics,
@@ -123,6 +123,7 @@ export async function startSink(config: SinkConfig, opts: StartOptions = {}) {
 
 if (require.main === module) {
   const config = loadConfigOrExit(sinkConfigSchema);
+  Logger.log(`config: ${redactedJson(config)}`, 'AggregationSink'); // secrets masked
   startSink(config).then(
     (sink) => exitOnSignals({ close: sink.close }),
     (err: unknown) => {
