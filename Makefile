@@ -4,10 +4,10 @@ SHELL := /bin/bash
 export TURBO_TELEMETRY_DISABLED := 1
 export COREPACK_ENABLE_DOWNLOAD_PROMPT := 0
 
-.PHONY: help bootstrap install up down status logs demo test test-unit test-int test-faults bench build lint typecheck clean topics tail
+.PHONY: help bootstrap install up down status logs demo test test-unit test-int test-faults test-security bench build lint typecheck clean topics tail up-secure down-secure
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 bootstrap: ## install pnpm (corepack, else npm; into .stack/bin) and the workspace packages
 	@scripts/bootstrap.sh
@@ -27,6 +27,12 @@ status: ## each service's state; exits non-zero when one is unhealthy
 logs: ## where each service logs
 	@deploy/local/stack.sh logs
 
+up-secure: ## start the opt-in secure profile beside the stack: Kafka with SASL/SCRAM over TLS, the registry behind basic auth
+	@deploy/local/stack.sh up secure
+
+down-secure: ## stop the secure profile (and nothing else)
+	@deploy/local/stack.sh down secure
+
 demo: ## run the whole pipeline and show it working (DEMO_SECONDS=N to stop after N seconds)
 	@scripts/demo.sh
 
@@ -35,6 +41,9 @@ test: ## lint, typecheck and every test tier against the real stack (starts and 
 
 test-faults: ## the fault suite: Kafka, Spark, normalizers and stores killed under load; exact windows after (FAULTS=kafka,spark picks cases)
 	@scripts/test-faults.sh
+
+test-security: ## the services, Spark and the CLI on the secure profile (starts and stops what it needs; ~5 min)
+	@scripts/test-security.sh
 
 bench: ## benchmarks, side by side with their baselines (starts and stops the stack if needed)
 	@scripts/bench.sh

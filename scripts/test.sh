@@ -7,6 +7,8 @@
 #   2. the native stack: started here when it is down, and stopped again at the end
 #   3. integration tests (libs, apps) and the Spark job's tests against the real services
 #   4. end-to-end tests over the whole pipeline
+#   5. security tests: the services, Spark and the CLI on the secure profile (Kafka with SASL/SCRAM
+#      over TLS, the registry behind basic auth), started here when it is down and stopped again
 # Ends with one line "citypulse: N passed, N failed, N skipped" summed over every runner.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
@@ -51,6 +53,9 @@ fi
 if [ -f e2e/package.json ]; then
   step "end-to-end tests"
   pnpm --filter @citypulse/e2e run test:e2e
+
+  step "security tests (the secure profile: SASL/SCRAM over TLS, the registry behind basic auth)"
+  pnpm --filter @citypulse/e2e run test:security
 fi
 
 step "summary"
