@@ -80,6 +80,7 @@ export async function startSink(config: SinkConfig, opts: StartOptions = {}) {
       },
       groupId: config.sink.groupId,
       service: 'aggregation-sink',
+      maxRecordBytes: config.limits.maxRecordBytes,
       backoff: writeBackoff(config.sink.writeMaxAttempts),
       metrics: {
         ...sinkMetrics.kafka(),
