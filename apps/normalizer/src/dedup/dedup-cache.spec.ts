@@ -41,6 +41,25 @@ describe('DedupCache', () => {
     expect(['c', 'd', 'e'].every((id) => c.has(id, 1_061))).toBe(true);
   });
 
+  it('tells ids apart whatever their characters, and forgets the oldest when their bytes run out', () => {
+    const c = new DedupCache(60_000, 4); // ids' room: at least 1,024 bytes
+    const ids = ['é-1', 'é-1 ', 'ÿ', '\u0100', '𝄞', 'Z01-S01', 'z01-s01'];
+    c.addAll(ids.slice(0, 4), 0);
+    expect(ids.slice(0, 4).every((id) => c.has(id, 1))).toBe(true);
+    c.addAll(ids.slice(4), 2);
+    expect(ids.map((id) => c.has(id, 3))).toEqual([false, false, false, true, true, true, true]);
+    // three ids of 300 characters fill most of the room: a fourth one pushes the first out
+    const long = (n: number) => `${n}`.padEnd(300, 'x');
+    c.addAll([long(1), long(2), long(3)], 10);
+    expect([1, 2, 3].every((n) => c.has(long(n), 11))).toBe(true);
+    c.addAll([long(4)], 12);
+    expect(c.has(long(1), 13)).toBe(false);
+    expect([2, 3, 4].every((n) => c.has(long(n), 13))).toBe(true);
+    // an id longer than the whole room is not remembered
+    c.addAll(['y'.repeat(5_000)], 14);
+    expect(c.has('y'.repeat(5_000), 15)).toBe(false);
+  });
+
   it('stays bounded under a long stream', () => {
     const c = new DedupCache(1_000, 10_000);
     for (let i = 0; i < 100_000; i++) c.addAll([`id-${i}`], i);
