@@ -48,6 +48,9 @@ describe('setupRestApi', () => {
     app = await NestFactory.create(ThingsModule, { logger: false });
     setupRestApi(app, { title: 'things', description: 'test API', version: '1' });
     await app.listen(0, '127.0.0.1');
+    // longer than any pause between two requests of a loaded machine: Node's 5 s default let the
+    // server close an idle kept-alive connection just as fetch reused it (ECONNRESET, seen at load 31)
+    (app.getHttpServer() as Server).keepAliveTimeout = 120_000;
     base = `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
   });
   afterAll(async () => {
