@@ -104,5 +104,14 @@ export function setupRestApi(app: INestApplication, info: ApiInfo): OpenAPIObjec
     raw: ['json'],
     customSiteTitle: info.title,
   });
+  // Idle kept-alive connections stay open longer than a client or proxy keeps them (Node's 5 s
+  // default closes one just as a client reuses it: ECONNRESET, seen in tests on a loaded machine);
+  // the headers timeout must stay above it.
+  const server = app.getHttpServer() as { keepAliveTimeout: number; headersTimeout: number };
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   return document;
 }
+
+/** How long an idle HTTP connection is kept (above the usual 60 s of load balancers). */
+export const KEEP_ALIVE_MS = 65_000;
