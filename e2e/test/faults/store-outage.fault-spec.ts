@@ -5,7 +5,9 @@
  * exact once they are back.
  */
 import { TOPICS } from '@citypulse/contracts';
+import { waitFor } from '@citypulse/testing';
 import { readFileSync } from 'node:fs';
+import type { ManagedProcess } from '../../src';
 import { log } from '../harness';
 import { faultCase, type FaultContext } from './fault-harness';
 
@@ -43,33 +45,47 @@ async function offsets(ctx: FaultContext): Promise<{ committed: number; end: num
 describe('fault: the stores down', () => {
   it(`FerretDB and PostgreSQL down for ${OUTAGE_MS / 1000} s under load: bounded memory, no commit of unwritten records, exact after`, async () => {
     await faultCase({ tag: 'stores' }, async (ctx) => {
-      await ctx.produceMore(15_000);
+      // the whole flow going first: Spark sending window updates, the sink writing and committing
+      await waitFor(async () => (await offsets(ctx)).committed > 0, {
+        timeoutMs: 900_000,
+        intervalMs: 2_000,
+        what: 'the sink to commit its first window updates',
+      });
       const sink = ctx.pipeline.processes.get('aggregation-sink')!;
       const rss0 = rssMb(sink.pid!);
       await Promise.all([ctx.stack.stop('ferretdb'), ctx.stack.stop('postgres')]);
-      const t0 = Date.now();
-      await sleep(5_000); // a write that was under way when they stopped may still commit
-      const atStart = await offsets(ctx);
-      let maxRss = rss0;
-      let last = atStart;
-      while (Date.now() - t0 < OUTAGE_MS) {
-        await sleep(5_000);
-        maxRss = Math.max(maxRss, rssMb(sink.pid!));
-        last = await offsets(ctx);
-        expect({ committed: last.committed, since: 'the stores stopped' }).toEqual({
-          committed: atStart.committed,
-          since: 'the stores stopped',
-        });
+      try {
+        await outage(ctx, sink, rss0);
+      } finally {
+        // back in any case: the run's own clean-up and the next case need them
+        await Promise.all([ctx.stack.start('postgres'), ctx.stack.start('ferretdb')]);
       }
-      log(
-        `stores down ${((Date.now() - t0) / 1000).toFixed(0)} s: the aggregate topics grew by ` +
-          `${last.end - atStart.end} records, the sink committed none of them; its RSS ` +
-          `${rss0.toFixed(0)} MB before, at most ${maxRss.toFixed(0)} MB during`,
-      );
-      expect(last.end).toBeGreaterThan(atStart.end); // Spark went on: the check above meant something
-      expect(maxRss - rss0).toBeLessThan(MAX_GROWTH_MB);
-      expect(sink.running && sink.starts === 1).toBe(true); // it waited; it did not crash
-      await Promise.all([ctx.stack.start('postgres'), ctx.stack.start('ferretdb')]);
     });
   });
 });
+
+/** The two minutes without stores: what the sink does meanwhile. */
+async function outage(ctx: FaultContext, sink: ManagedProcess, rss0: number): Promise<void> {
+  const t0 = Date.now();
+  await sleep(5_000); // a write that was under way when they stopped may still commit
+  const atStart = await offsets(ctx);
+  let maxRss = rss0;
+  let last = atStart;
+  while (Date.now() - t0 < OUTAGE_MS) {
+    await sleep(5_000);
+    maxRss = Math.max(maxRss, rssMb(sink.pid!));
+    last = await offsets(ctx);
+    expect({ committed: last.committed, since: 'the stores stopped' }).toEqual({
+      committed: atStart.committed,
+      since: 'the stores stopped',
+    });
+  }
+  log(
+    `stores down ${((Date.now() - t0) / 1000).toFixed(0)} s: the aggregate topics grew by ` +
+      `${last.end - atStart.end} records, the sink committed none of them; its RSS ` +
+      `${rss0.toFixed(0)} MB before, at most ${maxRss.toFixed(0)} MB during`,
+  );
+  expect(last.end).toBeGreaterThan(atStart.end); // Spark went on: the check above meant something
+  expect(maxRss - rss0).toBeLessThan(MAX_GROWTH_MB);
+  expect(sink.running && sink.starts === 1).toBe(true); // it waited; it did not crash
+}
