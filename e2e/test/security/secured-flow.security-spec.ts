@@ -450,11 +450,21 @@ describe('the secured stack: SASL/SCRAM-SHA-512 over TLS, the registry behind ba
     300_000,
   );
 
-  /** No log of this run holds a password, the right ones or the wrong one. */
+  /** No log of this run holds a password, the right ones or the wrong one: the services' and the
+   * secure profile's own (the broker, the registry proxy, their supervisor). */
   function expectNoSecrets(): void {
     const leaks: string[] = [];
-    for (const f of readdirSync(tmp).filter((n) => n.endsWith('.log'))) {
-      const text = readFileSync(join(tmp, f), 'utf8');
+    const logs = join(stack.CITYPULSE_STACK, 'logs');
+    const files = [
+      ...readdirSync(tmp)
+        .filter((n) => n.endsWith('.log'))
+        .map((n) => join(tmp, n)),
+      ...['kafka-secure', 'registry-auth', 'process-compose-secure'].map((n) =>
+        join(logs, `${n}.log`),
+      ),
+    ];
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
       for (const secret of [secrets.kafkaPassword, secrets.registryPassword, WRONG]) {
         if (text.includes(secret)) leaks.push(`${f} holds a password (${secret.slice(0, 3)}...)`);
       }
