@@ -12,6 +12,10 @@ for v in SCHEMA_REGISTRY_PORT SCHEMA_REGISTRY_SECURE_PORT SCHEMA_REGISTRY_SECURE
 done
 need_cmd openssl "the proxy's password file is made with openssl passwd"
 [ -x /usr/sbin/nginx ] || die "nginx is missing: run deploy/local/stack.sh install registry-auth"
+# it fronts the default stack's registry: without it every request would be a 502, so say so and stop
+if port_free "$SCHEMA_REGISTRY_PORT"; then
+  die "nothing answers on 127.0.0.1:$SCHEMA_REGISTRY_PORT: registry-auth fronts the stack's schema registry; start the stack first (make up)"
+fi
 port_free "$SCHEMA_REGISTRY_SECURE_PORT" ||
   die "port $SCHEMA_REGISTRY_SECURE_PORT is already taken on 127.0.0.1 (see 'ss -ltnp')"
 
