@@ -14,6 +14,10 @@ export function normalizerTransport(
     groupId: n.NORMALIZER_GROUP_ID ?? `normalizer-${n.NORMALIZER_WORKER}`,
     service: 'normalizer',
     partitionsConsumedConcurrently: n.NORMALIZER_PARTITIONS_CONCURRENTLY,
+    consumerConfig: {
+      maxBytesPerPartition: n.NORMALIZER_FETCH_BYTES_PER_PARTITION,
+      maxBytes: 8 * n.NORMALIZER_FETCH_BYTES_PER_PARTITION,
+    },
     maxRecordBytes: config.limits.maxRecordBytes,
     metrics,
   });
