@@ -135,7 +135,10 @@ export function zoneWindows(readings: readonly Accepted[]): ZoneWindow[] {
   const groups = new Map<string, Accepted[]>();
   for (const r of readings) {
     const k = `${r.zoneId}|${windowOf(r.eventTime)}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
+    // push, not a copy per reading: a fault run's windows hold thousands each
+    const g = groups.get(k);
+    if (g) g.push(r);
+    else groups.set(k, [r]);
   }
   return [...groups.values()].map((rs) => {
     const start = windowOf(rs[0].eventTime);
@@ -149,8 +152,8 @@ export function zoneWindows(readings: readonly Accepted[]): ZoneWindow[] {
       windowStart: start,
       windowEnd: start + WINDOW_MS,
       avgSpeedKmh: avgSpeed,
-      minSpeedKmh: Math.min(...speeds),
-      maxSpeedKmh: Math.max(...speeds),
+      minSpeedKmh: speeds.reduce((a, b) => Math.min(a, b)),
+      maxSpeedKmh: speeds.reduce((a, b) => Math.max(a, b)),
       totalVehicleFlow: rs.reduce((a, r) => a + r.vehicleCount, 0),
       avgOccupancyPct: avgOcc,
       congestionScore: 100 * (0.6 * free + 0.4 * (avgOcc / 100)),
@@ -172,7 +175,9 @@ export function mobilityWindows(readings: readonly Accepted[]): MobilityWindow[]
   const groups = new Map<number, Accepted[]>();
   for (const r of readings) {
     const k = windowOf(r.eventTime);
-    groups.set(k, [...(groups.get(k) ?? []), r]);
+    const g = groups.get(k);
+    if (g) g.push(r);
+    else groups.set(k, [r]);
   }
   return [...groups].map(([start, rs]) => {
     const avgSpeed = mean(rs.map((r) => r.speedKmh));

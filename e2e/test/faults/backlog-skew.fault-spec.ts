@@ -31,7 +31,11 @@ describe('fault: a backlog drained unevenly', () => {
           await ctx.pipeline.processes.get(normalizer)!.stop();
           log(`normalizer stopped; letting ${BACKLOG} readings pile up`);
           await ctx.produceMore(BACKLOG);
-          log(`backlog: ${await ctx.normalizerLag()} records; starting the normalizer again`);
+          // Spark live and waiting for data, as it would be: it reads the drain as it happens
+          await ctx.sparkCaughtUp();
+          log(
+            `backlog: ${await ctx.normalizerLag()} records; Spark caught up; starting the normalizer`,
+          );
           await ctx.pipeline.restart(normalizer);
         });
       },

@@ -204,6 +204,8 @@ export interface FaultContext {
   removeNormalizer(name: string, how: 'term' | 'kill'): Promise<void>;
   /** the members of the run's normalizer group right now (client ids), undefined while unknown */
   normalizerMembers(): Promise<number | undefined>;
+  /** waits until Spark's windows query has committed everything the normalized topic holds */
+  sparkCaughtUp(timeoutMs?: number): Promise<void>;
 }
 
 export interface FaultCaseOptions extends RunOptions {
@@ -407,6 +409,7 @@ export async function faultCase(
       dump,
       ...faults,
     ]);
+    const checkpoint = join(p.env.CHECKPOINT_DIR, 'windows_traffic');
     const ctx: FaultContext = {
       run,
       pipeline: p,
@@ -439,6 +442,14 @@ export async function faultCase(
         proc.closeLog();
       },
       normalizerMembers: () => groupMembers(probe, p.normalizerGroup('traffic')),
+      sparkCaughtUp: (timeoutMs = 1_800_000) =>
+        waitFor(
+          async () => {
+            const end = await endOffsets(probe, TOPICS.trafficNormalized);
+            return end !== undefined && sparkCommitted(checkpoint) >= end;
+          },
+          { timeoutMs, intervalMs: 1_000, what: "Spark's windows query to catch up" },
+        ).then(() => undefined),
     };
     const progress = setInterval(() => {
       void (async () => {
@@ -470,7 +481,6 @@ export async function faultCase(
       );
     // Everything through the normalizer and Spark's windows query before the stores are compared
     // (verifyRun then gives the sink its own few minutes): a slow machine takes long, not wrong.
-    const checkpoint = join(p.env.CHECKPOINT_DIR, 'windows_traffic');
     let lastLog = 0;
     await waitFor(
       async () => {
