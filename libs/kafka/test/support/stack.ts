@@ -5,6 +5,7 @@ import { createKafka, type KafkaConnectionOptions } from '../../src/connection';
 import { AvroSerde } from '../../src/serde/avro-serde';
 import { SchemaRegistryClient, type SchemaRegistryOptions } from '@citypulse/contracts';
 import { KafkaProducer } from '../../src/producer/kafka-producer';
+import { ensureTopics } from '../../src/admin/ensure-topics';
 
 const env = stackEnv();
 
@@ -48,21 +49,17 @@ export function newSerde(): AvroSerde {
   return new AvroSerde(new SchemaRegistryClient(registryOptions));
 }
 
+/**
+ * Creates a test topic and waits until every partition has a leader, with the library's own
+ * ensureTopics: kafkajs' `waitForLeaders` asks once and failed on a fresh broker at load 20
+ * ("This server does not host this topic-partition", a clean-clone make test).
+ */
 export async function createTopic(
   kafka: Kafka,
   topic: string,
   numPartitions: number,
 ): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: [{ topic, numPartitions, replicationFactor: 1 }],
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureTopics(kafka, [{ topic, partitions: numPartitions }]);
 }
 
 /** Deletes the test's topics (and their DLQs); best effort. */
