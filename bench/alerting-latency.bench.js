@@ -4,8 +4,9 @@
  * normalizer (its traffic worker) and apps/alerting, each in a process of its own on topics of this
  * run; the latency of an alert is the time from sending the raw reading that caused it
  * (`source_event_id`) to the alert arriving from the alerts topic. Next to it, in the same run and
- * over the same broker, the broker's own produce -> consume round trip (a ping topic, one record
- * every 20 ms), so the figure can be read against what Kafka alone costs on this machine.
+ * over the same broker, the broker's own produce -> consume round trip (bench/lib/round-trip.js, the
+ * probe every latency stage uses: 50 records/s beside the load), so the figure can be read against
+ * what Kafka alone costs on this machine.
  *
  * The bench rules (written to a temp file) keep only severe congestion, with a 0.2 s window, no
  * cooldown and every zone's speed flipping between jammed and free every second, so alerts fire
@@ -24,6 +25,9 @@ const { mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { recordResults } = require('./results');
+const { summary } = require('./lib/common');
+const { sendPaced } = require('./lib/paced-sender');
+const { RoundTripProbe } = require('./lib/round-trip');
 
 const root = path.resolve(__dirname, '..');
 const RUN = `bench-alerting-${Date.now().toString(36)}`;
@@ -33,7 +37,6 @@ const TOPICS = {
   transport: `${RUN}.transport.normalized`,
   incidents: `${RUN}.incidents.normalized`,
   alerts: `${RUN}.alerts`,
-  ping: `${RUN}.ping`,
 };
 
 if (process.argv[2] === '--child') {
@@ -96,22 +99,6 @@ async function runChild(which) {
 
 function TOPICS_OF(env) {
   return JSON.parse(env.BENCH_TOPICS);
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function summary(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const r = (v) => Math.round(v * 10) / 10;
-  return {
-    n: s.length,
-    p50: r(percentile(s, 50)),
-    p99: r(percentile(s, 99)),
-    max: r(s[s.length - 1] ?? NaN),
-  };
 }
 
 function startService(which, env) {
@@ -217,20 +204,15 @@ async function main() {
     idempotent: false,
     maxInFlightRequests: 5,
   });
-  const pingProducer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
-  await pingProducer.connect();
+  const probe = await new RoundTripProbe({ kafka, topic: `${RUN}.ping`, rate: 50 }).start();
 
   const sentAt = new Map();
   const alertLatency = [];
-  const pingLatency = [];
   let measuring = false;
   const alertsIn = kafka.consumer({ groupId: `${RUN}-reader`, maxWaitTimeInMs: 100 });
-  const pingIn = kafka.consumer({ groupId: `${RUN}-ping`, maxWaitTimeInMs: 100 });
   await alertsIn.connect();
-  await pingIn.connect();
   await alertsIn.subscribe({ topic: TOPICS.alerts, fromBeginning: true });
-  await pingIn.subscribe({ topic: TOPICS.ping, fromBeginning: true });
   let alertsSeen = 0;
   await alertsIn.run({
     eachMessage: async ({ message }) => {
@@ -241,94 +223,76 @@ async function main() {
       if (measuring && t !== undefined) alertLatency.push(now - t);
     },
   });
-  await pingIn.run({
-    eachMessage: async ({ message }) => {
-      if (measuring) pingLatency.push(Date.now() - Number(message.value.toString()));
-    },
-  });
 
   const sensors = city.sensors;
   let seq = 0;
-  const TICK_MS = 10;
   const PHASE_MS = 1_000;
-  const inFlight = new Set();
-  const perTick = Math.max(1, Math.round((RATE * TICK_MS) / 1000));
   const started = Date.now();
-  const end = started + (WARMUP + SECONDS) * 1000;
   process.stdout.write(
     `alerting latency from ${FROM} readings: ${RATE} readings/s for ${WARMUP}+${SECONDS} s over ${sensors.length} sensors (${RUN})\n`,
   );
-  let sent = 0;
-  let next = started;
-  const pingTimer = setInterval(() => {
-    void pingProducer.send({
-      topic: TOPICS.ping,
-      acks: 1,
-      messages: [{ value: String(Date.now()) }],
-    });
-  }, 20);
-  while (Date.now() < end) {
-    const now = Date.now();
-    measuring = now >= started + WARMUP * 1000;
-    const jammed = Math.floor(now / PHASE_MS) % 2 === 0;
-    const messages = [];
-    for (let i = 0; i < perTick; i++) {
-      const s = sensors[seq % sensors.length];
-      const id = `${RUN}-${seq++}`;
-      messages.push({
-        key: s.id,
-        value: serde.encode(
-          inSchemaId,
-          FROM === 'raw'
-            ? {
-                event_id: id,
-                event_time: now,
-                sensor_id: s.id,
-                zone_id: s.zone_id,
-                speed: jammed ? 1 : 60,
-                speed_unit: 'KMH',
-                vehicle_count: 5,
-                occupancy_pct: 30,
-                source: 'bench',
-              }
-            : {
-                event_id: id,
-                event_time: now,
-                sensor_id: s.id,
-                zone_id: s.zone_id,
-                zone_name: zoneOf.get(s.zone_id).name,
-                speed_kmh: jammed ? 1 : 60,
-                vehicle_count: 5,
-                occupancy_pct: 30,
-                speed_limit_kmh: 50,
-                capacity: 1800,
-                original_speed_unit: 'KMH',
-                source: 'bench',
-                ingested_at: now,
-              },
-        ),
-      });
-      sentAt.set(id, now);
-    }
-    // pipelined: up to 8 requests in flight, so the send rate does not wait on each round trip
-    const p = producer
-      .send({ topic: inTopic, acks: 1, messages })
-      .finally(() => inFlight.delete(p));
-    inFlight.add(p);
-    if (inFlight.size >= 8) await Promise.race(inFlight);
-    sent += messages.length;
-    next += TICK_MS;
-    const wait = next - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  }
-  clearInterval(pingTimer);
-  await Promise.all(inFlight);
+  const { sent } = await sendPaced({
+    producer,
+    topic: inTopic,
+    rate: RATE,
+    acks: 1,
+    durationMs: (WARMUP + SECONDS) * 1000,
+    onTick: (now) => {
+      if (!measuring && now >= started + WARMUP * 1000) {
+        measuring = true;
+        probe.measure();
+      }
+    },
+    build: (n, now) => {
+      const jammed = Math.floor(now / PHASE_MS) % 2 === 0;
+      const messages = [];
+      for (let i = 0; i < n; i++) {
+        const s = sensors[seq % sensors.length];
+        const id = `${RUN}-${seq++}`;
+        messages.push({
+          key: s.id,
+          value: serde.encode(
+            inSchemaId,
+            FROM === 'raw'
+              ? {
+                  event_id: id,
+                  event_time: now,
+                  sensor_id: s.id,
+                  zone_id: s.zone_id,
+                  speed: jammed ? 1 : 60,
+                  speed_unit: 'KMH',
+                  vehicle_count: 5,
+                  occupancy_pct: 30,
+                  source: 'bench',
+                }
+              : {
+                  event_id: id,
+                  event_time: now,
+                  sensor_id: s.id,
+                  zone_id: s.zone_id,
+                  zone_name: zoneOf.get(s.zone_id).name,
+                  speed_kmh: jammed ? 1 : 60,
+                  vehicle_count: 5,
+                  occupancy_pct: 30,
+                  speed_limit_kmh: 50,
+                  capacity: 1800,
+                  original_speed_unit: 'KMH',
+                  source: 'bench',
+                  ingested_at: now,
+                },
+          ),
+        });
+        sentAt.set(id, now);
+      }
+      return messages;
+    },
+  });
   const elapsed = (Date.now() - started) / 1000;
   await new Promise((r) => setTimeout(r, 2_000)); // the last alerts
   measuring = false;
 
   const alerts = summary(alertLatency);
-  const ping = summary(pingLatency);
+  const ping = await probe.stop();
   const achieved = Math.round(sent / elapsed);
   process.stdout.write(
     [
@@ -358,12 +322,7 @@ async function main() {
     },
   );
 
-  await Promise.allSettled([
-    alertsIn.disconnect(),
-    pingIn.disconnect(),
-    producer.disconnect(),
-    pingProducer.disconnect(),
-  ]);
+  await Promise.allSettled([alertsIn.disconnect(), producer.disconnect()]);
   for (const s of services) s.proc.kill('SIGKILL');
   const admin = kafka.admin();
   await admin.connect();

@@ -236,15 +236,28 @@ def run_job(
 
 def merge_results(keys: dict[str, Any], details: dict[str, Any]) -> Path:
     """Merges the figures into bench/results/latest.json the way bench/results.js does: stable keys at
-    the top, a details section per benchmark, the machine and its load."""
-    path = Path(__file__).resolve().parents[2] / "bench" / "results" / "latest.json"
+    the top, a details section per benchmark, the machine and its load; and appends them to
+    bench/results/history.jsonl with the commit and the load average."""
+    results = Path(__file__).resolve().parents[2] / "bench" / "results"
+    path = results / "latest.json"
     current = json.loads(path.read_text()) if path.exists() else {}
     current.update(keys)
     current["details"] = {**current.get("details", {}), **details}
-    current["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0], "load1": os.getloadavg()[0]}
-    current["at"] = datetime.now(UTC).isoformat()
+    load = [round(v, 2) for v in os.getloadavg()]
+    current["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0], "load1": load[0]}
+    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"  # as JavaScript's toISOString
+    current["at"] = at
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(current, indent=2) + "\n")
+    try:
+        commit: str | None = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, check=True, cwd=results
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = None
+    line = {"at": at, "commit": commit, "stages": list(details), "load": load, "cpus": os.cpu_count(), "figures": keys}
+    with (results / "history.jsonl").open("a") as f:
+        f.write(json.dumps(line) + "\n")
     return path
 
 
