@@ -358,6 +358,25 @@ export function planFromDump(file: string): Plan<SentRecord, Accepted> {
 }
 
 /**
+ * startRun, waiting out the members an earlier case left in its groups when it was killed (they
+ * count as live until their session timeout, 30 s, and the pipeline refuses to start beside them).
+ */
+async function startAfterGhosts(opts: FaultCaseOptions): Promise<Run> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRun(`fault-${opts.tag}`, 'traffic', opts);
+    } catch (e) {
+      const ghosts = e instanceof Error && /already running.*fault_/.test(e.message);
+      if (!ghosts || attempt >= 4) throw e;
+      log(
+        `an earlier fault run's consumers are still registered; waiting for their session timeout`,
+      );
+      await sleep(15_000);
+    }
+  }
+}
+
+/**
  * One fault case: the traffic flow started (a run of its own), the generator producing at load
  * with a dump, `inject` run while it produces, the generator stopped `tailSeconds` after, then
  * the flow checked against the model's windows from the dump (verifyRun). `inject` may throw to
@@ -377,7 +396,7 @@ export async function faultCase(
   let failed = true;
   const t0 = Date.now();
   try {
-    run = await startRun(`fault-${opts.tag}`, 'traffic', opts);
+    run = await startAfterGhosts(opts);
     const p = run.pipeline;
     supervisor = new Supervisor(p);
     const stack = new StackControl(p.env);
