@@ -85,12 +85,15 @@ async function watchRate(count, done, { intervalMs, proc, what }) {
   let first;
   let last;
   let n = 0;
+  let cpu = 0;
   for (;;) {
     // a new topic's leadership may still settle: a failed look counts as no progress
     const seen = await count().catch(() => n);
     const t = performance.now();
-    if (seen > 0 && !first) first = last = { n: seen, t, cpu: treeCpuSeconds(proc.pid) };
-    else if (seen !== n && first) last = { n: seen, t, cpu: treeCpuSeconds(proc.pid) };
+    // a process that has just exited reads as 0 s: keep the last time it was seen alive
+    cpu = Math.max(cpu, proc.pid ? treeCpuSeconds(proc.pid) : 0);
+    if (seen > 0 && !first) first = last = { n: seen, t, cpu };
+    else if (seen !== n && first) last = { n: seen, t, cpu };
     n = seen;
     if (await done(n)) break;
     if (!proc.running && proc.exit?.code !== 0)
@@ -179,6 +182,7 @@ async function drainStream(stream, ctx) {
 
   // 2. Kafka's tools on the same topic and record size
   out.consumerPerf = await consumerPerformance(settings, { topic: raw, messages: backlog });
+  out.kafkajsConsumer = await kafkajsConsume(kafka, admin, raw, backlog);
   const scratch = `${run}.${raw}.limit`;
   await ensureTopics(kafka, [
     { topic: scratch, partitions: STREAM_DEFINITIONS[spec.raw].partitions },
@@ -193,7 +197,7 @@ async function drainStream(stream, ctx) {
     await admin.deleteTopics({ topics: [scratch] }).catch(() => undefined);
   }
   C.log(
-    `${stream}: ConsumerPerformance ${C.fmt(out.consumerPerf.recordsPerSecond)} records/s, ProducerPerformance ${C.fmt(out.producerPerf.recordsPerSecond)} records/s (${out.consumerPerf.bytesPerRecord} B/record)`,
+    `${stream}: ConsumerPerformance ${C.fmt(out.consumerPerf.recordsPerSecond)} records/s, a kafkajs consumer alone ${C.fmt(out.kafkajsConsumer.recordsPerSecond)} records/s, ProducerPerformance ${C.fmt(out.producerPerf.recordsPerSecond)} records/s (${out.consumerPerf.bytesPerRecord} B/record)`,
   );
 
   Object.assign(out, await drainNormalizer(stream, backlog, ctx));
@@ -214,6 +218,46 @@ async function drainStream(stream, ctx) {
     `${stream}: normalizer ${C.fmt(out.normalizerRate.recordsPerSecond)} records/s = ${out.normalizerRatio} of ConsumerPerformance (${out.consumerPerfRuns.map((r) => C.fmt(r)).join(' before, ')} after; load ${out.load[0]})`,
   );
   return out;
+}
+
+/**
+ * What the client library alone takes: a kafkajs consumer (the normalizer's fetch sizes, a group
+ * of its own) whose handler does nothing but count, over the whole backlog. The normalizer can
+ * get no closer to ConsumerPerformance than this.
+ */
+async function kafkajsConsume(kafka, admin, topic, records) {
+  const groupId = `${topic}-bench-kafkajs-${Date.now().toString(36)}`;
+  const consumer = kafka.consumer({
+    groupId,
+    maxBytesPerPartition: 524_288,
+    maxBytes: 4_194_304,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let n = 0;
+  let first;
+  let last;
+  const done = new Promise((resolve) => {
+    void consumer.run({
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch }) => {
+        first ??= performance.now();
+        n += batch.messages.length;
+        last = performance.now();
+        if (n >= records) resolve();
+      },
+    });
+  });
+  const timeout = new Promise((_, reject) =>
+    setTimeout(() => reject(new Error('kafkajs consumer: timed out')), TIMEOUT_MS).unref(),
+  );
+  try {
+    await Promise.race([done, timeout]);
+  } finally {
+    await consumer.disconnect();
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+  }
+  return { records: n, recordsPerSecond: Math.round(n / ((last - first) / 1000)) };
 }
 
 /** 3. the normalizer draining the backlog of its raw topic, with a group of its own. */
@@ -353,39 +397,55 @@ async function main() {
   const rows = [];
   const keys = {};
   for (const [s, r] of Object.entries(results)) {
+    const cp = r.consumerPerf.recordsPerSecond;
     rows.push([
       `${r.source} (${s})`,
       r.sourceRate.recordsPerSecond,
       'ProducerPerformance',
       r.producerPerf.recordsPerSecond,
       r.sourceRatio,
+      r.sourceRate.cpuMicrosPerRecord,
       r.sourceMemory.peakRssMb,
+    ]);
+    rows.push([
+      `kafkajs consumer alone (${s})`,
+      r.kafkajsConsumer.recordsPerSecond,
+      'ConsumerPerformance',
+      cp,
+      round3(r.kafkajsConsumer.recordsPerSecond / cp),
+      null,
+      null,
     ]);
     rows.push([
       `normalizer ${s}`,
       r.normalizerRate.recordsPerSecond,
       'ConsumerPerformance',
-      r.consumerPerf.recordsPerSecond,
+      cp,
       r.normalizerRatio,
+      r.normalizerRate.cpuMicrosPerRecord,
       r.normalizerMemory.peakRssMb,
     ]);
     Object.assign(keys, {
       [`drain_${s}_source_rps`]: r.sourceRate.recordsPerSecond,
       [`drain_${s}_producer_perf_rps`]: r.producerPerf.recordsPerSecond,
       [`drain_${s}_source_ratio`]: r.sourceRatio,
+      [`drain_${s}_source_cpu_us_per_record`]: r.sourceRate.cpuMicrosPerRecord,
       [`drain_${s}_source_peak_rss_mb`]: r.sourceMemory.peakRssMb,
       [`drain_${s}_normalizer_rps`]: r.normalizerRate.recordsPerSecond,
-      [`drain_${s}_consumer_perf_rps`]: r.consumerPerf.recordsPerSecond,
+      [`drain_${s}_consumer_perf_rps`]: cp,
+      [`drain_${s}_kafkajs_consumer_rps`]: r.kafkajsConsumer.recordsPerSecond,
       [`drain_${s}_normalizer_ratio`]: r.normalizerRatio,
+      [`drain_${s}_normalizer_cpu_us_per_record`]: r.normalizerRate.cpuMicrosPerRecord,
       [`drain_${s}_normalizer_peak_rss_mb`]: r.normalizerMemory.peakRssMb,
     });
   }
+  const cell = (v, f) => (v === null || v === undefined ? '-' : f(v));
   process.stdout.write(
-    `\n${'stage'.padEnd(30)} ${'records/s'.padStart(10)}  ${'limit'.padEnd(20)} ${'records/s'.padStart(10)} ${'ratio'.padStart(6)} ${'peak RSS'.padStart(9)}\n` +
+    `\n${'stage'.padEnd(32)} ${'records/s'.padStart(10)}  ${'limit'.padEnd(20)} ${'records/s'.padStart(10)} ${'ratio'.padStart(6)} ${'us CPU/rec'.padStart(10)} ${'peak RSS'.padStart(9)}\n` +
       rows
         .map(
           (r) =>
-            `${r[0].padEnd(30)} ${C.fmt(r[1]).padStart(10)}  ${r[2].padEnd(20)} ${C.fmt(r[3]).padStart(10)} ${r[4].toFixed(3).padStart(6)} ${`${r[5]} MB`.padStart(9)}`,
+            `${r[0].padEnd(32)} ${C.fmt(r[1]).padStart(10)}  ${r[2].padEnd(20)} ${C.fmt(r[3]).padStart(10)} ${r[4].toFixed(3).padStart(6)} ${cell(r[5], (v) => v.toFixed(1)).padStart(10)} ${cell(r[6], (v) => `${v} MB`).padStart(9)}`,
         )
         .join('\n') +
       `\n(load average ${C.load().join(' ')}; normalizer goal: >= 0.5 of ConsumerPerformance)\n`,

@@ -81,7 +81,10 @@ function rows(f) {
       out.push([
         `normalizer ${s}, 1M backlog`,
         `${num(get(`drain_${s}_normalizer_rps`))} rec/s`,
-        `ConsumerPerformance ${num(get(`drain_${s}_consumer_perf_rps`))}`,
+        `ConsumerPerformance ${num(get(`drain_${s}_consumer_perf_rps`))}` +
+          (has(`drain_${s}_kafkajs_consumer_rps`)
+            ? ` (kafkajs alone ${num(get(`drain_${s}_kafkajs_consumer_rps`))})`
+            : ''),
         num(r, 2),
         '>= 0.50',
         met(r >= 0.5),
