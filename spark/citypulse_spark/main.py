@@ -631,7 +631,7 @@ def main(argv: list[str] | None = None) -> int:
         outputs=args.outputs,
         topics_timeout_s=args.topics_timeout,
     )
-    metrics.serve(settings.metrics_port)
+    metrics.serve(settings.metrics_port, settings.bind_host)
     spark.streams.addListener(metrics.PrometheusListener(late_counting_queries(table, cfg.outputs)))
     try:
         queries = start_streaming(spark, cfg)

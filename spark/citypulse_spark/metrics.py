@@ -73,7 +73,7 @@ def invalid_records(observed: Mapping[str, Any] | None) -> int:
 _served_ports: set[int] = set()
 
 
-def serve(port: int, addr: str = "0.0.0.0") -> None:
+def serve(port: int, addr: str = "127.0.0.1") -> None:
     """Starts the /metrics HTTP server once per process and port."""
     if port not in _served_ports:
         start_http_server(port, addr=addr)

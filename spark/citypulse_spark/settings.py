@@ -70,6 +70,7 @@ class Settings:
     lake_dir: Path
     checkpoint_dir: Path
     metrics_port: int
+    bind_host: str  # BIND_HOST, the interface /metrics listens on: 127.0.0.1 unless a container sets 0.0.0.0
     under_spark_submit: bool  # spark-submit starts the driver's Python with PYSPARK_GATEWAY_PORT set
 
     @staticmethod
@@ -104,5 +105,6 @@ class Settings:
             lake_dir=under_root(env.get("LAKE_DIR") or "data/lake"),
             checkpoint_dir=under_root(env.get("CHECKPOINT_DIR") or "data/checkpoints"),
             metrics_port=int(port),
+            bind_host=env.get("BIND_HOST") or "127.0.0.1",
             under_spark_submit="PYSPARK_GATEWAY_PORT" in os.environ,
         )

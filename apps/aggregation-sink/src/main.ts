@@ -55,7 +55,7 @@ export interface StartOptions {
 export async function startSink(config: SinkConfig, opts: StartOptions = {}) {
   const metrics = new Metrics({ service: 'aggregation-sink' });
   const sinkMetrics = new SinkMetrics(metrics);
-  const obs = await startObservabilityServer({ metrics, port: config.metrics.port });
+  const obs = await startObservabilityServer({ metrics, ...config.metrics });
   const kafkaReady = obs.health.flag('kafka');
   const kafka = createKafka(config.kafka);
   // the consumed topics (not their DLQs: the transport creates those), so the sink can start
@@ -107,7 +107,7 @@ export async function startSink(config: SinkConfig, opts: StartOptions = {}) {
 
   await app.startAllMicroservices();
   kafkaReady.set(true);
-  await app.listen(config.sink.httpPort);
+  await app.listen(config.sink.httpPort, config.metrics.host);
   Logger.log(
     `consuming ${AGGREGATE_SPECS.map((s) => s.topic).join(', ')}; API on :${config.sink.httpPort}, metrics on :${obs.port}`,
     'AggregationSink',

@@ -86,7 +86,7 @@ export async function startAlerting(config: AlertingConfig, opts: StartOptions =
   const rules = loadRules(s.rulesFile); // every problem listed, before anything connects
   const metrics = new Metrics({ service: 'alerting', defaultMetrics: opts.defaultMetrics });
   const alertingMetrics = new AlertingMetrics(metrics);
-  const obs = await startObservabilityServer({ metrics, port: config.metrics.port });
+  const obs = await startObservabilityServer({ metrics, ...config.metrics });
   const kafkaReady = obs.health.flag('kafka');
   const kafka = createKafka(config.kafka);
   const alertsContract = contractOf('alerts');
@@ -187,7 +187,7 @@ export async function startAlerting(config: AlertingConfig, opts: StartOptions =
   });
 
   await app.startAllMicroservices();
-  await app.listen(s.httpPort);
+  await app.listen(s.httpPort, config.metrics.host);
   const httpPort = ((app.getHttpServer() as Server).address() as AddressInfo).port;
   log.log(
     `evaluating ${topics.traffic}, ${topics.transport}, ${topics.incidents} -> ${topics.alerts}; API on :${httpPort}, metrics on :${obs.port}`,

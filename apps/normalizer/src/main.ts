@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const log = new Logger('Normalizer');
   log.log(`config: ${redactedJson(config)}`); // secrets masked
   const metrics = new Metrics({ service: 'normalizer', labels: { worker } });
-  const obs = await startObservabilityServer({ metrics, port: config.metrics.port });
+  const obs = await startObservabilityServer({ metrics, ...config.metrics });
   const kafkaReady = obs.health.flag('kafka');
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(
     NormalizerModule.forRoot(config, metrics),

@@ -63,9 +63,16 @@ describe('loadConfig', () => {
       registry: { url: 'http://127.0.0.1:8081', compatibility: 'BACKWARD' },
       mongo: { url: 'mongodb://127.0.0.1:27017/', db: 'citypulse' },
       postgres: { url: 'postgres://citypulse:s3cret@127.0.0.1:5432/citypulse' },
-      metrics: { port: 9465 },
+      metrics: { port: 9465, host: '127.0.0.1' },
       log: { level: 'info' },
       app: { NORMALIZER_SOURCE: 'traffic', BATCH: 500 },
+    });
+  });
+
+  it('binds the HTTP ports where BIND_HOST says (a container: 0.0.0.0)', () => {
+    expect(loadConfig(appConfig, { ...good, BIND_HOST: '0.0.0.0' }).metrics).toEqual({
+      port: 9465,
+      host: '0.0.0.0',
     });
   });
 

@@ -194,16 +194,26 @@ export function postgresEnv(opts: { applicationName?: string } = {}) {
     });
 }
 
+/** The interface every HTTP port of a service binds when BIND_HOST is not set: this host only. */
+const DEFAULT_BIND_HOST = '127.0.0.1';
+
 export interface MetricsConfig {
   /** Port of the /metrics and /health server (0 = any free port). */
   port: number;
+  /**
+   * BIND_HOST: the interface this port and the service's other HTTP ports (REST) listen on.
+   * 127.0.0.1 by default, so a native stack shows nothing beyond the host; a container sets
+   * 0.0.0.0 for its published ports and the Prometheus beside it.
+   */
+  host: string;
 }
 
 /** The metrics/health port from a service's own variable, e.g. metricsEnv('NORMALIZER_METRICS_PORT'). */
 export function metricsEnv(variable: string, opts: { default?: number } = {}) {
   return z
     .object({ [variable]: env.port(opts) })
-    .transform((e): MetricsConfig => ({ port: e[variable] }));
+    .and(z.object({ BIND_HOST: env.string({ default: DEFAULT_BIND_HOST }) }))
+    .transform((e): MetricsConfig => ({ port: e[variable], host: e.BIND_HOST }));
 }
 
 export interface ConsumerLimitsConfig {

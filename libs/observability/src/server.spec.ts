@@ -103,4 +103,16 @@ describe('ObservabilityServer (real HTTP on an ephemeral port)', () => {
     });
     await expect(other.start()).rejects.toThrow(/EADDRINUSE/);
   });
+
+  it('binds this host only unless told otherwise', async () => {
+    const local = await startObservabilityServer({
+      metrics: new Metrics({ service: 'local', defaultMetrics: false }),
+      port: 0,
+    });
+    try {
+      expect(local['server'].address()).toMatchObject({ address: '127.0.0.1' });
+    } finally {
+      await local.stop();
+    }
+  });
 });

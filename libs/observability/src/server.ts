@@ -9,7 +9,7 @@ export interface ObservabilityServerOptions {
   health?: Health;
   /** Port to listen on; 0 picks a free one (see `port` after start). */
   port: number;
-  /** Interface to bind; default 0.0.0.0 so Prometheus and probes can reach it. */
+  /** Interface to bind; default 127.0.0.1 (libs/config's BIND_HOST: 0.0.0.0 in a container). */
   host?: string;
 }
 
@@ -50,7 +50,7 @@ export class ObservabilityServer {
   async start(): Promise<this> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.opts.port, this.opts.host ?? '0.0.0.0', () => {
+      this.server.listen(this.opts.port, this.opts.host ?? '127.0.0.1', () => {
         this.server.off('error', reject);
         resolve();
       });

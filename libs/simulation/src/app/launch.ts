@@ -95,7 +95,7 @@ async function launch<C extends { metrics: MetricsConfig }>(
   // what the run is configured with, secrets masked (libs/config's redaction)
   spec.logger.log(`config: ${redactedJson(config)}`);
   const metrics = new Metrics({ service: spec.service });
-  const obs = await startObservabilityServer({ metrics, port: config.metrics.port });
+  const obs = await startObservabilityServer({ metrics, ...config.metrics });
   const kafkaReady = spec.dryRun(config) ? { set: () => undefined } : obs.health.flag('kafka');
   const app = await spec.start({
     config,
