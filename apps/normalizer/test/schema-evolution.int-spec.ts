@@ -37,7 +37,13 @@ const V2 = withField(V1, 'sensor_id', {
 });
 const V3 = withField(V2, 'speed', { name: 'calibration', type: 'double' }); // no default
 
-const reading = (id: string): TrafficReadingRaw => goodRaw('traffic', id, 'evolution-test');
+// one event time for every reading, so a v2 record and its v1 twin differ in nothing but the schema
+// (goodRaw reads the clock: twins built a millisecond apart once failed a clean-clone make test)
+const EVENT_TIME = Date.now() - 60_000;
+const reading = (id: string): TrafficReadingRaw => ({
+  ...goodRaw('traffic', id, 'evolution-test'),
+  event_time: EVENT_TIME,
+});
 
 describe('traffic worker across a raw schema change (real registry)', () => {
   const h = new WorkerHarness('traffic');
