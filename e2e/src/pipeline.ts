@@ -1,3 +1,11 @@
+import {
+  defineConfig,
+  kafkaEnv,
+  loadConfig,
+  schemaRegistryEnv,
+  type KafkaConfig,
+  type SchemaRegistryConfig,
+} from '@citypulse/config';
 import { registerContracts } from '@citypulse/contracts';
 import { createKafka } from '@citypulse/kafka';
 import { repoRoot } from '@citypulse/testing';
@@ -30,6 +38,22 @@ export type ServiceName =
 const PRODUCERS: readonly ServiceName[] = ['sensor-generator', 'ticket-producer'];
 
 export const normalizerOf = (stream: FlowStream): ServiceName => `normalizer-${stream}`;
+
+/** How the runner itself reaches Kafka and the registry: the variables every service reads. */
+const connectionConfig = defineConfig({
+  kafka: kafkaEnv({ defaultClientId: 'citypulse-pipeline-runner' }),
+  registry: schemaRegistryEnv(),
+});
+
+export interface Connection {
+  kafka: KafkaConfig;
+  registry: SchemaRegistryConfig;
+}
+
+/** Kafka (SASL, TLS) and the registry (basic auth) from an env, as libs/config gives them to the services. */
+export function connectionOf(env: ProcessEnv): Connection {
+  return loadConfig(connectionConfig, env);
+}
 
 /** How long the Spark job's set of queries must stay the same before it counts as started. */
 const SPARK_SETTLE_MS = 3_000;
@@ -83,6 +107,8 @@ export interface PipelineUrls {
  */
 export class Pipeline {
   readonly env: ProcessEnv;
+  /** Kafka (with SASL/TLS) and the registry (with basic auth), as the services see them. */
+  readonly connection: Connection;
   readonly urls: PipelineUrls;
   readonly kafka: Kafka;
   readonly streams: readonly FlowStream[];
@@ -114,10 +140,10 @@ export class Pipeline {
       alertingApi: at('ALERTING_HTTP_PORT'),
       prometheus: required(env, 'PROMETHEUS_URL'),
     };
-    this.kafka = createKafka({
-      brokers: required(env, 'KAFKA_BROKERS').split(','),
-      clientId: 'citypulse-pipeline-runner',
-    });
+    // SASL, TLS and the registry's basic auth from the same variables the services read, so the
+    // runner works against the secure profile too
+    this.connection = connectionOf(env);
+    this.kafka = createKafka(this.connection.kafka);
   }
 
   get lakeDir(): string {
@@ -187,12 +213,8 @@ export class Pipeline {
     }
     const created = await ensureAllTopics(this.kafka);
     if (created.length > 0) this.log(`created topics: ${created.join(', ')}`);
-    const user = this.env.SCHEMA_REGISTRY_USERNAME;
-    await registerContracts({
-      url: required(this.env, 'SCHEMA_REGISTRY_URL'),
-      ...(user
-        ? { auth: { username: user, password: this.env.SCHEMA_REGISTRY_PASSWORD ?? '' } }
-        : {}),
+    await registerContracts(this.connection.registry, {
+      compatibility: this.connection.registry.compatibility,
     });
     this.log('contracts registered in the schema registry');
   }

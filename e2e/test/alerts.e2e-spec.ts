@@ -263,7 +263,7 @@ describe('alerting end to end', () => {
     ];
     const producer = new KafkaProducer({
       kafka: p.kafka,
-      serde: new AvroSerde(new SchemaRegistryClient({ url: env.SCHEMA_REGISTRY_URL })),
+      serde: new AvroSerde(new SchemaRegistryClient(p.connection.registry)),
       lingerMs: 0,
     });
     await producer.connect();

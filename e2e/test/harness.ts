@@ -228,7 +228,7 @@ export async function sendSequence<R extends SentRecord, A extends Timed>(
   const raw = STREAM_SPECS[run.stream].raw;
   const producer = new KafkaProducer({
     kafka: p.kafka,
-    serde: new AvroSerde(new SchemaRegistryClient({ url: env.SCHEMA_REGISTRY_URL })),
+    serde: new AvroSerde(new SchemaRegistryClient(p.connection.registry)),
   });
   await producer.connect();
   const sink = new KafkaRecordSink(

@@ -402,7 +402,7 @@ export async function faultCase(
     const stack = new StackControl(p.env);
     // the case's own questions to Kafka, quiet: they fail by design while the broker is down
     const probe = createKafka({
-      brokers: p.env.KAFKA_BROKERS.split(','),
+      ...p.connection.kafka,
       clientId: 'citypulse-fault-probe',
       logLevel: 'nothing',
     });

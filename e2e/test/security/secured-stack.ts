@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ManagedProcess, baseEnv, required, type ProcessEnv } from '../../src';
+import { ManagedProcess, baseEnv, connectionOf, required, type ProcessEnv } from '../../src';
 
 export const log = (m: string) => process.stdout.write(`[security] ${m}\n`);
 
@@ -72,18 +72,8 @@ export function secureEnv(overrides: ProcessEnv = {}): ProcessEnv {
 /** A kafkajs client of the test itself, configured from an env like secureEnv()'s. */
 export function kafkaOf(env: ProcessEnv, clientId = 'citypulse-security-test'): Kafka {
   return createKafka({
-    brokers: required(env, 'KAFKA_BROKERS').split(','),
+    ...connectionOf(env).kafka,
     clientId,
-    ...(env.KAFKA_SSL === 'true' && {
-      ssl: { rejectUnauthorized: true, ca: [readFileSync(caFile, 'utf8')] },
-    }),
-    ...(env.KAFKA_SASL_MECHANISM && {
-      sasl: {
-        mechanism: 'scram-sha-512' as const,
-        username: env.KAFKA_SASL_USERNAME ?? '',
-        password: env.KAFKA_SASL_PASSWORD ?? '',
-      },
-    }),
     connectionTimeoutMs: 10_000,
     logLevel: 'nothing', // the refusals the tests provoke are asserted, not logged
   });
