@@ -117,7 +117,11 @@ describe('the secured stack: SASL/SCRAM-SHA-512 over TLS, the registry behind ba
         'KafkaJSSASLAuthenticationError',
       );
       // TLS but no SASL, and SASL without TLS: the listener takes neither
-      expect(await attempt(secureEnv({ KAFKA_SASL_MECHANISM: '' }))).not.toBe('connected');
+      expect(
+        await attempt(
+          secureEnv({ KAFKA_SASL_MECHANISM: '', KAFKA_SASL_USERNAME: '', KAFKA_SASL_PASSWORD: '' }),
+        ),
+      ).not.toBe('connected');
       expect(await attempt(secureEnv({ KAFKA_SSL: 'false' }))).not.toBe('connected');
 
       const get = (auth?: string) =>
