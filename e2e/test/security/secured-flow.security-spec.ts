@@ -122,7 +122,9 @@ describe('the secured stack: SASL/SCRAM-SHA-512 over TLS, the registry behind ba
           secureEnv({ KAFKA_SASL_MECHANISM: '', KAFKA_SASL_USERNAME: '', KAFKA_SASL_PASSWORD: '' }),
         ),
       ).not.toBe('connected');
-      expect(await attempt(secureEnv({ KAFKA_SSL: 'false' }))).not.toBe('connected');
+      expect(await attempt(secureEnv({ KAFKA_SSL: 'false', KAFKA_SSL_CA_FILE: '' }))).not.toBe(
+        'connected',
+      );
 
       const get = (auth?: string) =>
         fetch(`${registryUrl}/subjects`, {
