@@ -4,9 +4,13 @@
  * out-of-order one (within the lateness bound the caller enforces) is inserted at its place.
  */
 export class SlidingWindow {
-  private readonly times: number[] = [];
-  private readonly values: number[][] = [];
+  // The readings as two flat Float64Arrays, [head, tail) live: times[i] and values[i * width + k].
+  // At 10,000 readings/s a 60 s window holds 600,000 readings; as an array of arrays that was
+  // some 60 bytes each and most of the service's 550-640 MB RSS, flat it is 8 * (1 + width).
+  private times = new Float64Array(64);
+  private values: Float64Array;
   private head = 0;
+  private tail = 0;
   private readonly sums: number[];
   private newest = Number.NEGATIVE_INFINITY;
 
@@ -15,6 +19,7 @@ export class SlidingWindow {
     private readonly width: number,
   ) {
     this.sums = new Array<number>(width).fill(0);
+    this.values = new Float64Array(64 * width);
   }
 
   /** Newest event time seen. */
@@ -23,20 +28,22 @@ export class SlidingWindow {
   }
 
   get count(): number {
-    return this.times.length - this.head;
+    return this.tail - this.head;
   }
 
   add(t: number, values: number[]): void {
-    let i = this.times.length;
+    const w = this.width;
+    if (this.tail === this.times.length) this.makeRoom();
+    let i = this.tail;
     while (i > this.head && this.times[i - 1] > t) i--;
-    if (i === this.times.length) {
-      this.times.push(t);
-      this.values.push(values);
-    } else {
-      this.times.splice(i, 0, t);
-      this.values.splice(i, 0, values);
+    if (i < this.tail) {
+      this.times.copyWithin(i + 1, i, this.tail);
+      this.values.copyWithin((i + 1) * w, i * w, this.tail * w);
     }
-    for (let k = 0; k < this.width; k++) this.sums[k] += values[k];
+    this.times[i] = t;
+    for (let k = 0; k < w; k++) this.values[i * w + k] = values[k];
+    this.tail++;
+    for (let k = 0; k < w; k++) this.sums[k] += values[k];
     if (t > this.newest) this.newest = t;
     this.evict();
   }
@@ -48,16 +55,30 @@ export class SlidingWindow {
 
   private evict(): void {
     const from = this.newest - this.windowMs;
-    while (this.head < this.times.length && this.times[this.head] <= from) {
-      const v = this.values[this.head];
-      for (let k = 0; k < this.width; k++) this.sums[k] -= v[k];
+    const w = this.width;
+    while (this.head < this.tail && this.times[this.head] <= from) {
+      for (let k = 0; k < w; k++) this.sums[k] -= this.values[this.head * w + k];
       this.head++;
     }
-    if (this.head > 1024 && this.head * 2 > this.times.length) {
-      this.times.splice(0, this.head);
-      this.values.splice(0, this.head);
-      this.head = 0;
+  }
+
+  /** Full at the end: slide the live readings to the front if that frees half, else grow. */
+  private makeRoom(): void {
+    const live = this.tail - this.head;
+    const w = this.width;
+    if (live * 2 <= this.times.length) {
+      this.times.copyWithin(0, this.head, this.tail);
+      this.values.copyWithin(0, this.head * w, this.tail * w);
+    } else {
+      const times = new Float64Array(this.times.length * 2);
+      const values = new Float64Array(times.length * w);
+      times.set(this.times.subarray(this.head, this.tail));
+      values.set(this.values.subarray(this.head * w, this.tail * w));
+      this.times = times;
+      this.values = values;
     }
+    this.head = 0;
+    this.tail = live;
   }
 }
 
