@@ -206,6 +206,8 @@ export interface FaultContext {
   normalizerMembers(): Promise<number | undefined>;
   /** waits until Spark's windows query has committed everything the normalized topic holds */
   sparkCaughtUp(timeoutMs?: number): Promise<void>;
+  /** the normalized topic's records Spark's windows query has not committed yet; undefined while Kafka is away */
+  sparkLag(): Promise<number | undefined>;
 }
 
 export interface FaultCaseOptions extends RunOptions {
@@ -469,6 +471,10 @@ export async function faultCase(
           },
           { timeoutMs, intervalMs: 1_000, what: "Spark's windows query to catch up" },
         ).then(() => undefined),
+      sparkLag: async () => {
+        const end = await endOffsets(probe, TOPICS.trafficNormalized);
+        return end === undefined ? undefined : Math.max(0, end - sparkCommitted(checkpoint));
+      },
     };
     const progress = setInterval(() => {
       void (async () => {
