@@ -17,7 +17,16 @@ import { loadCity } from '@citypulse/postgres';
 import { fromJsonLine, type GeneratedRecord } from '@citypulse/sensor-generator';
 import { repoRoot, waitFor } from '@citypulse/testing';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import type { Kafka } from 'kafkajs';
 import { dirname, join } from 'node:path';
@@ -335,6 +344,33 @@ async function generatorSent(p: Pipeline): Promise<number> {
   return sum(m, 'citypulse_records_produced_total');
 }
 
+/**
+ * A file's lines, read 16 MiB at a time: a soak's dump (1,800,000 records, over 512 MB) is longer
+ * than the longest string V8 makes, so it cannot be read whole.
+ */
+function* lines(file: string): Generator<string> {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(16 * 1_048_576);
+    let rest = Buffer.alloc(0);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      const chunk = Buffer.concat([rest, buf.subarray(0, n)]);
+      const end = chunk.lastIndexOf(0x0a);
+      if (end < 0) {
+        rest = chunk;
+        continue;
+      }
+      yield* chunk.subarray(0, end).toString('utf8').split('\n');
+      rest = Buffer.from(chunk.subarray(end + 1));
+    }
+    if (rest.length > 0) yield rest.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The generator's dump (every record it handed to Kafka, in order) judged by the model. */
 export function planFromDump(file: string): Plan<SentRecord, Accepted> {
   const model = new NormalizerModel(loadCity(), Date.now());
@@ -345,7 +381,7 @@ export function planFromDump(file: string): Plan<SentRecord, Accepted> {
     rejected: [],
     reasons: new Map(),
   };
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  for (const line of lines(file)) {
     if (!line) continue;
     const r = fromJsonLine<GeneratedRecord>(line);
     plan.records.push(r);

@@ -4,10 +4,12 @@
  * resident memory of each service of the run (the process and its children: the Spark job's JVM
  * under its Python) and the lag of the normalizer's group and of Spark's windows query.
  *
- * What must hold besides the windows: after a warm-up (the first third of the run) no service's
+ * What must hold besides the windows: after a warm-up (the first half of the run) no service's
  * RSS grows by 10 % or more (the mean of the last two minutes against the mean of the two minutes
  * after the warm-up), and the lags stay bounded: in the second half of the run neither exceeds
- * what the generator sends in SOAK_MAX_LAG_SECONDS (60).
+ * what the generator sends in SOAK_MAX_LAG_SECONDS (60). The warm-up is half the run because the
+ * Spark job's JVM takes its heap from the OS lazily: in the first 10-minute run its RSS went
+ * 485 MB -> 1,180 MB in the first 6 minutes, then 1,360-1,426 MB (its heap limit is 1 GB).
  *
  * SOAK_RATE is readings/s, 3,000 by default: what the 2-core machine the suite runs on keeps up
  * with, the Spark job included (bench/README.md: the job needs about 55 s per micro-batch at
@@ -70,7 +72,7 @@ describe('fault: soak', () => {
         expect(Object.fromEntries(report.restarts)).toEqual({});
         const end = samples[samples.length - 1].at;
         const span = (from: number, to: number) => samples.filter((s) => s.at >= from && s.at < to);
-        const warm = end / 3;
+        const warm = end / 2;
         const early = span(warm, warm + 120);
         const late = span(end - 120, end + 1);
         expect(early.length).toBeGreaterThan(3);
