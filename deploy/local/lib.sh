@@ -10,6 +10,17 @@ STACK_DATA="$CITYPULSE_STACK/data"
 STACK_LOGS="$CITYPULSE_STACK/logs"
 mkdir -p "$STACK_CACHE" "$STACK_DATA" "$STACK_LOGS"
 
+# service_home SVC — "DIR [ARG]": the folder of services/ a supervised service runs from, and the
+# argument its run.sh and ready.sh take. The cluster profile's numbered nodes share one folder:
+# kafka-2 is services/kafka-cluster node 2, spark-worker-1 is services/spark-worker worker 1.
+service_home() {
+  case "$1" in
+    kafka-[0-9]) echo "kafka-cluster ${1#kafka-}" ;;
+    spark-worker-[0-9]) echo "spark-worker ${1#spark-worker-}" ;;
+    *) echo "$1" ;;
+  esac
+}
+
 log() { printf '[%s] %s\n' "${SVC:-stack}" "$*" >&2; }
 die() { printf '[%s] ERROR: %s\n' "${SVC:-stack}" "$*" >&2; exit 1; }
 need_cmd() { command -v "$1" >/dev/null 2>&1 || die "'$1' not found on PATH: $2"; }

@@ -8,6 +8,9 @@
 #   deploy/local/stack.sh logs [svc] [-f]    where each service logs, or one service's log
 #   deploy/local/stack.sh up|down|status secure   the same for the opt-in secured profile: Kafka with
 #                                            SASL/SCRAM over TLS and the registry behind basic auth
+#   deploy/local/stack.sh up|down|status cluster  the same for the opt-in cluster profile: three Kafka
+#                                            brokers (RF 3, min ISR 2) and a Spark standalone master
+#                                            with two workers (kill|stop|start <svc> cluster too)
 #   deploy/local/stack.sh kill <svc> [SIG]   signal one service's own process (default SIGKILL): faults
 #   deploy/local/stack.sh stop <svc>         stop one service (the supervisor does not restart it)
 #   deploy/local/stack.sh start <svc>        start one service again (or wait for the supervisor's
@@ -20,12 +23,15 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/lib.sh"
 
-# A profile is a set of services under a supervisor of its own: the default stack, or `secure`
-# (opt-in, beside it: the secured Kafka, and the schema registry behind basic auth, a proxy in front
-# of the default stack's registry). An argument `secure` anywhere picks it.
+# A profile is a set of services under a supervisor of its own: the default stack, `secure` (opt-in,
+# beside it: the secured Kafka, and the schema registry behind basic auth, a proxy in front of the
+# default stack's registry) or `cluster` (opt-in, beside it: three Kafka brokers and a Spark
+# standalone master with two workers). An argument `secure` or `cluster` anywhere picks it.
 PROFILE=default
 _args=()
-for _a in "$@"; do if [ "$_a" = secure ]; then PROFILE=secure; else _args+=("$_a"); fi; done
+for _a in "$@"; do
+  case "$_a" in secure | cluster) PROFILE="$_a" ;; *) _args+=("$_a") ;; esac
+done
 set -- ${_args[@]+"${_args[@]}"}
 
 # Supervised services, in start order, and the port each one answers on (from the env file), and
@@ -34,8 +40,15 @@ declare -A PORT=(
   [kafka]="$KAFKA_PORT" [schema-registry]="$SCHEMA_REGISTRY_PORT" [ferretdb]="$MONGO_PORT"
   [postgres]="$POSTGRES_PORT" [prometheus]="$PROMETHEUS_PORT"
   [kafka-secure]="$KAFKA_SECURE_PORT" [registry-auth]="$SCHEMA_REGISTRY_SECURE_PORT"
+  [kafka-1]="$KAFKA_CLUSTER_1_PORT" [kafka-2]="$KAFKA_CLUSTER_2_PORT" [kafka-3]="$KAFKA_CLUSTER_3_PORT"
+  [spark-master]="$SPARK_MASTER_PORT"
+  [spark-worker-1]="$SPARK_WORKER_1_UI_PORT" [spark-worker-2]="$SPARK_WORKER_2_UI_PORT"
 )
-declare -A MORE_PORTS=([kafka]="$KAFKA_CONTROLLER_PORT" [kafka-secure]="$KAFKA_SECURE_CONTROLLER_PORT")
+declare -A MORE_PORTS=(
+  [kafka]="$KAFKA_CONTROLLER_PORT" [kafka-secure]="$KAFKA_SECURE_CONTROLLER_PORT"
+  [kafka-1]="$KAFKA_CLUSTER_1_CONTROLLER_PORT" [kafka-2]="$KAFKA_CLUSTER_2_CONTROLLER_PORT"
+  [kafka-3]="$KAFKA_CLUSTER_3_CONTROLLER_PORT" [spark-master]="$SPARK_MASTER_UI_PORT"
+)
 PC="$STACK_CACHE/bin/process-compose"
 RUN="$CITYPULSE_STACK/run"
 if [ "$PROFILE" = secure ]; then
@@ -44,6 +57,11 @@ if [ "$PROFILE" = secure ]; then
   SUFFIX=-secure                      # of its supervisor's config, socket, pid file and log
   PROFILE_ARG=" secure"               # in the commands this script prints
   NAME="citypulse secure profile"
+elif [ "$PROFILE" = cluster ]; then
+  SERVICES=(kafka-1 kafka-2 kafka-3 spark-master spark-worker-1 spark-worker-2)
+  # the brokers' jars and their shared cluster id; Spark (the venv's pyspark) for the master and workers
+  INSTALLABLE=(process-compose kafka-cluster spark)
+  SUFFIX=-cluster PROFILE_ARG=" cluster" NAME="citypulse cluster profile"
 else
   SERVICES=(kafka schema-registry ferretdb postgres prometheus)
   # Everything `install` installs: the supervisor, the services, and Spark (local mode: a library
@@ -52,7 +70,7 @@ else
   SUFFIX="" PROFILE_ARG="" NAME="citypulse stack"
 fi
 PC_NAME="process-compose$SUFFIX"
-PC_FILE="$here/process-compose$SUFFIX.yaml" # process-compose-secure.yaml
+PC_FILE="$here/process-compose$SUFFIX.yaml" # process-compose-secure.yaml, -cluster.yaml
 SOCK="$RUN/$PC_NAME.sock"
 # A unix socket path must fit in 108 bytes; a deep checkout gets one in /tmp, named after it.
 if [ ${#SOCK} -gt 100 ]; then
@@ -64,7 +82,7 @@ UP_TIMEOUT="${STACK_UP_TIMEOUT:-300}"
 DOWN_TIMEOUT="${STACK_DOWN_TIMEOUT:-60}"
 mkdir -p "$RUN"
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
 
 install_script() {
   case "$1" in
@@ -357,6 +375,13 @@ known_service() {
   die "unknown service '$1'; known: ${SERVICES[*]}"
 }
 
+# service_ready SVC — the service's own readiness check (services/<dir>/ready.sh [node]).
+service_ready() {
+  local dir arg
+  read -r dir arg <<<"$(service_home "$1")"
+  "$here/services/$dir/ready.sh" ${arg:+"$arg"}
+}
+
 # The supervisor's state of one service: "status ready restarts pid", empty when nobody answers.
 svc_state() { pc_states 2>/dev/null | awk -v s="$1" '$1 == s {print $2, $3, $4, $5}'; }
 
@@ -406,7 +431,7 @@ cmd_start() {
     read -r status ready restarts _ <<<"$state"
     # the supervisor's view lags a kill by a moment: the recorded process must be alive and answer too
     if [ "$status" = Running ] && [ "$ready" = Ready ] && service_pid "$svc" >/dev/null &&
-      "$here/services/$svc/ready.sh" >/dev/null 2>&1; then
+      service_ready "$svc" >/dev/null 2>&1; then
       log "$svc healthy ($((SECONDS - t0)) s, restarts by the supervisor: ${restarts:-0})"
       return 0
     fi

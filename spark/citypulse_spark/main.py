@@ -43,7 +43,9 @@ batch   recomputes gold from silver with the same accumulate/finish steps, into 
         LAKE_DIR/gold-recomputed/<aggregate>; the streaming gold folders belong to the stream job and are
         never overwritten). It includes records the stream dropped as late.
 
-On a Spark cluster (no Python UDFs, so executors need no Python code of ours):
+On a Spark cluster (no Python UDFs, so executors need no Python code of ours), either the driver here with
+SPARK_MASTER=spark://HOST:PORT (the native stack's cluster profile: SPARK_MASTER=$SPARK_CLUSTER_MASTER; the
+executors reach the driver at BIND_HOST and are sized by SPARK_JOB_*, session.standalone_conf), or:
     spark-submit --master spark://HOST:7077 \\
       --jars "$(ls $CITYPULSE_STACK/cache/spark/jars/*.jar | paste -sd,)" \\
       spark/citypulse_spark/main.py stream

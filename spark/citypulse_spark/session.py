@@ -36,6 +36,23 @@ def with_task_retries(master: str, attempts: int = 4) -> str:
     return f"local[{m.group(1)},{attempts}]" if m else master
 
 
+def standalone_conf(s: Settings) -> dict[str, str]:
+    """What a driver this process starts (no spark-submit) needs on a standalone master (``spark://``):
+    the executors must reach it back, so it binds and advertises BIND_HOST (127.0.0.1 in the native
+    stack, whose workers run on this machine; a wildcard address is bound but not advertised), and the
+    executors are sized by SPARK_JOB_EXECUTOR_MEMORY and SPARK_JOB_EXECUTOR_CORES (cores of all the
+    executors together: each takes its worker's cores) as compose's spark-submit sizes them."""
+    conf = {
+        "spark.driver.bindAddress": s.bind_host,
+        "spark.driver.memory": s.driver_memory,
+        "spark.executor.memory": s.executor_memory,
+        "spark.cores.max": s.executor_cores,
+    }
+    if s.bind_host not in ("0.0.0.0", "::"):
+        conf["spark.driver.host"] = s.bind_host
+    return conf
+
+
 # Avro reads a string's (or bytes') length from the message and allocates it before reading: a 15-byte
 # message with a known schema id that claims a 1 GiB string kills the JVM with OutOfMemoryError (measured:
 # the local driver died), and a restarted job reads it again. Avro's own limits (1.11.3+) refuse such a
@@ -60,8 +77,9 @@ def build_session(
     """A SparkSession with the connector jars, UTC session time, few shuffle partitions and Avro's length
     limits on the driver and the executors (AVRO_LIMITS; ``extra_conf``'s own Java options are appended).
 
-    ``master`` defaults to SPARK_MASTER (local[2] in the native stack). Under spark-submit (which
-    starts this Python with PYSPARK_GATEWAY_PORT set) its ``--master`` wins and SPARK_MASTER is ignored.
+    ``master`` defaults to SPARK_MASTER (local[2] in the native stack; spark://127.0.0.1:PORT on its
+    cluster profile, with standalone_conf). Under spark-submit (which starts this Python with
+    PYSPARK_GATEWAY_PORT set) its ``--master`` and flags win and SPARK_MASTER is ignored.
     """
     s = settings or Settings.load()
     builder = (
@@ -83,7 +101,8 @@ def build_session(
     m = master if master is not None else (None if s.under_spark_submit else s.spark_master)
     if m:
         builder = builder.master(with_task_retries(m))
-    conf = dict(extra_conf or {})
+    conf = standalone_conf(s) if m and m.startswith("spark://") else {}
+    conf.update(extra_conf or {})
     for jvm in ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"):
         conf[jvm] = f"{AVRO_LIMITS} {conf.get(jvm, '')}".strip()
     for k, v in conf.items():

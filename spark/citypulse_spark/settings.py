@@ -72,6 +72,11 @@ class Settings:
     metrics_port: int
     bind_host: str  # BIND_HOST, the interface /metrics listens on: 127.0.0.1 unless a container sets 0.0.0.0
     under_spark_submit: bool  # spark-submit starts the driver's Python with PYSPARK_GATEWAY_PORT set
+    # the job's size on a standalone master (SPARK_JOB_*, as compose gives spark-submit): each executor's
+    # memory, the cores of all its executors together, the driver's memory
+    executor_memory: str = "768m"
+    executor_cores: str = "2"
+    driver_memory: str = "768m"
 
     @staticmethod
     def load() -> Settings:
@@ -81,6 +86,12 @@ class Settings:
         port = env.get("SPARK_METRICS_PORT", "9467")
         if not port.isdigit():
             problems.append(f"SPARK_METRICS_PORT={port!r} is not a port number")
+        cores = env.get("SPARK_JOB_EXECUTOR_CORES") or "2"
+        if not cores.isdigit() or int(cores) < 1:
+            problems.append(f"SPARK_JOB_EXECUTOR_CORES={cores!r} is not a number of cores")
+        for k in ("SPARK_JOB_EXECUTOR_MEMORY", "SPARK_JOB_DRIVER_MEMORY"):
+            if env.get(k) and not re.fullmatch(r"\d+[kmgt]?", env[k].lower()):
+                problems.append(f"{k}={env[k]!r} is not a JVM memory size (768m, 1g)")
         kafka_security = KafkaSecurity()
         try:
             kafka_security = KafkaSecurity.from_env(env, root)
@@ -107,4 +118,7 @@ class Settings:
             metrics_port=int(port),
             bind_host=env.get("BIND_HOST") or "127.0.0.1",
             under_spark_submit="PYSPARK_GATEWAY_PORT" in os.environ,
+            executor_memory=env.get("SPARK_JOB_EXECUTOR_MEMORY") or "768m",
+            executor_cores=cores,
+            driver_memory=env.get("SPARK_JOB_DRIVER_MEMORY") or "768m",
         )

@@ -50,7 +50,8 @@ def require_kafka(brokers: str, timeout: float = 10.0) -> AdminClient:
 
 
 def create_topic(admin: AdminClient, name: str, partitions: int = 3) -> str:
-    futures = admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1)])
+    # replication: the cluster's default (libs/kafka's ensureTopics does the same)
+    futures = admin.create_topics([NewTopic(name, num_partitions=partitions)])
     futures[name].result(timeout=30)
     wait_for(lambda: name in admin.list_topics(timeout=5).topics, timeout=30, what=f"topic {name}")
     return name

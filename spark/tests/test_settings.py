@@ -47,3 +47,27 @@ def test_local_mode_retries_a_failed_task_like_a_cluster():
     assert with_task_retries("local") == "local[1,4]"
     assert with_task_retries("local[2,8]") == "local[2,8]"  # the user's own choice stays
     assert with_task_retries("spark://master:7077") == "spark://master:7077"
+
+
+def test_a_driver_on_a_standalone_master_is_reached_at_bind_host_and_sized_like_compose():
+    from dataclasses import replace
+
+    from citypulse_spark.session import standalone_conf
+    from citypulse_spark.settings import Settings
+
+    s = replace(
+        Settings.load(),
+        bind_host="127.0.0.1",
+        executor_memory="512m",
+        executor_cores="2",
+        driver_memory="640m",
+    )
+    assert standalone_conf(s) == {
+        "spark.driver.bindAddress": "127.0.0.1",
+        "spark.driver.host": "127.0.0.1",  # the workers' executors connect back to it
+        "spark.driver.memory": "640m",
+        "spark.executor.memory": "512m",
+        "spark.cores.max": "2",
+    }
+    # a wildcard is bound, never advertised: Spark then advertises the host's name
+    assert "spark.driver.host" not in standalone_conf(replace(s, bind_host="0.0.0.0"))

@@ -68,10 +68,24 @@ describe('ensureTopics on the real broker', () => {
     }
   };
 
+  /**
+   * A topic config's value, waiting up to 10 s for it to be `want`; the last value seen. On a
+   * cluster each broker applies a topic's creation and config changes from the metadata log a
+   * moment after the controller committed them, and describeConfigs asks any one broker.
+   */
+  const configEventually = async (topic: string, name: string, want: string) => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const seen = (await configsOf(topic).catch(() => undefined))?.get(name);
+      if (seen === want || Date.now() > deadline) return seen;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
   it('creates a topic with the configs it is given (a compacted topic)', async () => {
     const topic = `${prefix}.compacted`;
     await ensureTopics(kafka, [{ topic, partitions: 1, configs: { 'cleanup.policy': 'compact' } }]);
-    expect((await configsOf(topic)).get('cleanup.policy')).toBe('compact');
+    expect(await configEventually(topic, 'cleanup.policy', 'compact')).toBe('compact');
   }, 60_000);
 
   it('sets a config of the spec on a topic created without it, keeping the topic`s own others', async () => {
@@ -79,14 +93,36 @@ describe('ensureTopics on the real broker', () => {
     // before the alerting service (whose restart rebuilds from the compacted topic) started
     const topic = `${prefix}.made-wrong`;
     await ensureTopics(kafka, [{ topic, partitions: 1, configs: { 'retention.ms': '3600000' } }]);
-    expect((await configsOf(topic)).get('cleanup.policy')).toBe('delete');
+    expect(await configEventually(topic, 'cleanup.policy', 'delete')).toBe('delete');
+    expect(await configEventually(topic, 'retention.ms', '3600000')).toBe('3600000');
     expect(
       await ensureTopics(kafka, [
         { topic, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
       ]),
     ).toEqual([]);
-    const now = await configsOf(topic);
-    expect(now.get('cleanup.policy')).toBe('compact');
-    expect(now.get('retention.ms')).toBe('3600000');
+    expect(await configEventually(topic, 'cleanup.policy', 'compact')).toBe('compact');
+    expect(await configEventually(topic, 'retention.ms', '3600000')).toBe('3600000');
+  }, 60_000);
+
+  it("creates topics with the cluster's replication: RF 1 on one broker, RF 3 and min ISR 2 on three", async () => {
+    // KAFKA_BROKERS decides which: the default stack's one broker, or the cluster profile's three
+    // (KAFKA_BROKERS=<KAFKA_CLUSTER_BROKERS>); one broker cannot hold three replicas
+    const topic = `${prefix}.replicated`;
+    await ensureTopics(kafka, [{ topic, partitions: 3 }]);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const brokers = (await admin.describeCluster()).brokers.length;
+      const want = brokers >= 3 ? { rf: 3, minIsr: '2' } : { rf: 1, minIsr: '1' };
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      expect(topics[0].partitions.map((p) => p.replicas.length)).toEqual([
+        want.rf,
+        want.rf,
+        want.rf,
+      ]);
+      expect(await configEventually(topic, 'min.insync.replicas', want.minIsr)).toBe(want.minIsr);
+    } finally {
+      await admin.disconnect();
+    }
   }, 60_000);
 });

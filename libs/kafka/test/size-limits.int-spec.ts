@@ -88,7 +88,6 @@ describe('size limits (real Kafka)', () => {
         {
           topic,
           numPartitions: 1,
-          replicationFactor: 1,
           configEntries: [{ name: 'max.message.bytes', value: String(11 * MB) }],
         },
       ],

@@ -38,7 +38,7 @@ describe('Kafka (local stack)', () => {
     const topic = uniqueName(prefix);
     topics.push(topic);
     const created = await admin.createTopics({
-      topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }],
+      topics: [{ topic, numPartitions: PARTITIONS }], // replication: the cluster's default
       waitForLeaders: true,
     });
     expect(created).toBe(true);

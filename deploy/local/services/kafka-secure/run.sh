@@ -58,7 +58,7 @@ listener.name.controller.ssl.client.auth=required
 connection.failed.authentication.delay.ms=1000
 
 PROPS
-  kafka_common_props "$data" "$KAFKA_SECURE_CONTROLLER_PORT"
+  kafka_common_props "$data" 1 "1@127.0.0.1:${KAFKA_SECURE_CONTROLLER_PORT}"
 } >"$props"
 
 # The client user's credentials go into the metadata at format time only. A changed password in

@@ -95,15 +95,19 @@ export function reader(body) {
 /** Metadata v4 with an empty topic list (brokers and controller only), no auto-creation. */
 export const METADATA_BODY = Buffer.from([0, 0, 0, 0, 0]);
 
-/** Sends a Metadata request and checks that the broker lists itself and knows its active
- * controller (the KRaft quorum is up and the broker caught up with it); returns a summary line. */
-export async function checkMetadata(socket, next, correlationId = 42) {
+/** Sends a Metadata request and checks that the broker lists brokers and knows its active
+ * controller (the KRaft quorum is up and the broker caught up with it) and, given `nodeId`, that
+ * the broker of that id is among them (registered and unfenced: it serves its partitions); returns
+ * a summary line. */
+export async function checkMetadata(socket, next, correlationId = 42, nodeId = undefined) {
   socket.write(request(3, 4, correlationId, METADATA_BODY));
   const r = reader(await next(correlationId));
   r.int32(); // throttle_time_ms
   const brokers = [];
+  const ids = [];
   for (let i = 0, n = r.int32(); i < n; i++) {
     const id = r.int32();
+    ids.push(id);
     const host = r.string();
     const port = r.int32();
     r.string(); // rack
@@ -113,5 +117,7 @@ export async function checkMetadata(socket, next, correlationId = 42) {
   const controllerId = r.int32();
   if (brokers.length === 0) throw new Error('no brokers in metadata');
   if (controllerId < 0) throw new Error('no active controller yet');
+  if (nodeId !== undefined && !ids.includes(nodeId))
+    throw new Error(`broker ${nodeId} is not among the live brokers yet (${brokers.join(',')})`);
   return `cluster ${clusterId}, brokers ${brokers.join(',')}, controller ${controllerId}`;
 }

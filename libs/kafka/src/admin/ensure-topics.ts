@@ -1,6 +1,9 @@
 import { STREAM_DEFINITIONS, STREAM_NAMES, dlqTopic, type StreamName } from '@citypulse/contracts';
 import { ConfigResourceTypes, ConfigSource, type Admin, type Kafka } from 'kafkajs';
 
+/** In a CreateTopics request: the brokers' default (replication factor, partition count). */
+const CLUSTER_DEFAULT = -1;
+
 /** A topic to create: its name and partition count (absent: the broker's default). */
 export interface TopicSpec {
   topic: string;
@@ -45,6 +48,15 @@ export function contractTopicSpecs(
  * broker gives for a moment after creating many topics at once (UNKNOWN_TOPIC_OR_PARTITION: seen
  * on a fresh broker creating every contract topic, the first `make demo` of a machine), so the
  * leaders are awaited here, retrying with backoff until `timeoutMs`.
+ *
+ * Replication is the cluster's: a topic is created with the brokers' `default.replication.factor`
+ * and keeps their `min.insync.replicas` (the request's replication factor -1, KIP-464), which the
+ * native brokers derive from their controller quorum (deploy/local/services/kafka/broker.sh
+ * `kafka_replication`: one broker 1 and 1, the cluster profile's three 3 and 2) and compose's
+ * Redpanda takes from REDPANDA_REPLICATION_FACTOR. No client spells a replication factor, so the
+ * same services run on one broker and on three. (A count of the live brokers would be the wrong
+ * source: a topic created while one of three is down would stay RF 2 for good, where KRaft places
+ * the third replica on the registered broker that is down and it catches up when it returns.)
  */
 export async function ensureTopics(
   kafka: Kafka,
@@ -61,6 +73,7 @@ export async function ensureTopics(
         topics: missing.map((s) => ({
           topic: s.topic,
           numPartitions: s.partitions,
+          replicationFactor: CLUSTER_DEFAULT,
           ...(s.configs && {
             configEntries: Object.entries(s.configs).map(([name, value]) => ({ name, value })),
           }),
