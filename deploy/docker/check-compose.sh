@@ -6,14 +6,17 @@
 #   deploy/docker/check-compose.sh
 #
 # What it checks:
-#   - `config` passes with the default profile and with --profile cluster, using .env.example
-#     overlaid by .env (so a variable added to .env.example later is there for old checkouts too);
+#   - `config` passes with the default profile and with --profile cluster, alone and with
+#     deploy/docker/compose.host-ports.yml, using .env.example overlaid by .env (so a variable added
+#     to .env.example later is there for old checkouts too);
+#   - host ports: docker-compose.yml publishes only what a user opens (Redpanda Console, Grafana, the
+#     sink's and alerting's REST APIs); every port of either file is bound to 127.0.0.1;
 #   - topics: redpanda-init's own parser of libs/contracts/topics.json gives exactly the topics, configs and
 #     partitions an independent JSON parser gives, topics.json is what it mounts, and its default
 #     partition count equals the native Kafka's num.partitions;
 #   - apps: every folder of apps/ is a compose service of that name built from node.Dockerfile with
-#     APP=<folder>; unless it is a one-shot CLI (profile `tools`), with <APP>_METRICS_PORT set and
-#     published, and a scrape job of that name in
+#     APP=<folder>; unless it is a one-shot CLI (profile `tools`), with <APP>_METRICS_PORT set,
+#     exposed, and published by deploy/docker/compose.host-ports.yml, and a scrape job of that name in
 #     deploy/prometheus/prometheus.yml; every service built with APP names an existing folder;
 #   - Prometheus: every job of the native template is a compose service or alias, every ${VAR} in it
 #     is in .env.example and in the prometheus service's environment, the service mounts the alert
@@ -68,17 +71,25 @@ with open(sys.argv[1], "w") as out:
 PY
 
 problems=()
-for profile in "" cluster; do
+host_ports=deploy/docker/compose.host-ports.yml
+for files in "docker-compose.yml" "docker-compose.yml $host_ports"; do
+  for profile in "" cluster; do
+    args=(--env-file "$tmp/env")
+    for f in $files; do args+=(-f "$f"); done
+    [ -n "$profile" ] && args+=(--profile "$profile")
+    if ! "${COMPOSE[@]}" "${args[@]}" config -q 2>"$tmp/err"; then
+      problems+=("compose config ($files)${profile:+ --profile $profile} fails: $(tr '\n' ' ' <"$tmp/err")")
+    fi
+  done
+done
+for out in rendered rendered-host; do
   args=(--env-file "$tmp/env" -f docker-compose.yml)
-  [ -n "$profile" ] && args+=(--profile "$profile")
-  if ! "${COMPOSE[@]}" "${args[@]}" config -q 2>"$tmp/err"; then
-    problems+=("compose config${profile:+ --profile $profile} fails: $(tr '\n' ' ' <"$tmp/err")")
+  [ "$out" = rendered-host ] && args+=(-f "$host_ports")
+  if ! "${COMPOSE[@]}" "${args[@]}" --profile cluster config >"$tmp/$out.yml" 2>"$tmp/err"; then
+    problems+=("compose config (render${out#rendered}) fails: $(tr '\n' ' ' <"$tmp/err")")
+    printf 'check-compose: FAILED\n' >&2; printf '  - %s\n' "${problems[@]}" >&2; exit 1
   fi
 done
-if ! "${COMPOSE[@]}" --env-file "$tmp/env" -f docker-compose.yml --profile cluster config >"$tmp/rendered.yml" 2>"$tmp/err"; then
-  problems+=("compose config (render) fails: $(tr '\n' ' ' <"$tmp/err")")
-  printf 'check-compose: FAILED\n' >&2; printf '  - %s\n' "${problems[@]}" >&2; exit 1
-fi
 
 bash deploy/docker/redpanda-init.sh --list-topics libs/contracts/topics.json >"$tmp/init-topics" ||
   problems+=("redpanda-init.sh --list-topics failed")
@@ -101,9 +112,11 @@ tmp = sys.argv[1]
 out = []
 say = out.append
 # the file without its comment lines (they show ${VAR} examples)
-raw = "".join(l for l in open("docker-compose.yml") if not l.lstrip().startswith("#"))
+raw = "".join(l for f in ("docker-compose.yml", "deploy/docker/compose.host-ports.yml") for l in open(f) if not l.lstrip().startswith("#"))
 doc = yaml.safe_load(open(os.path.join(tmp, "rendered.yml")))
 services = doc.get("services", {})
+# docker-compose.yml with deploy/docker/compose.host-ports.yml (the native stack's ports on the host)
+host_services = yaml.safe_load(open(os.path.join(tmp, "rendered-host.yml"))).get("services", {})
 
 def env_file(path):
     vals = {}
@@ -120,15 +133,23 @@ def env_of(svc):
         e = dict(x.split("=", 1) if "=" in x else (x, "") for x in e)
     return e
 
-def published(svc):
-    ports = set()
-    for p in services.get(svc, {}).get("ports") or []:
+def port_entries(svc, of=None):
+    """(host ip, published, target) of each port a service publishes"""
+    out = []
+    for p in (of or services).get(svc, {}).get("ports") or []:
         if isinstance(p, dict):
-            ports.add(str(p.get("published")))
+            out.append((str(p.get("host_ip", "")), str(p.get("published")), str(p.get("target"))))
         else:
             parts = str(p).split("/")[0].split(":")
-            ports.add(parts[-2] if len(parts) >= 2 else parts[0])
-    return ports
+            out.append((parts[0] if len(parts) == 3 else "", parts[-2] if len(parts) >= 2 else parts[0], parts[-1]))
+    return out
+
+def published(svc, of=None):
+    return {pub for _, pub, _ in port_entries(svc, of)}
+
+def container_ports(svc):
+    """ports a service listens on for other containers: its published targets and its `expose`"""
+    return {t for _, _, t in port_entries(svc)} | {str(e).split("/")[0] for e in services.get(svc, {}).get("expose") or []}
 
 names = set(services)
 for s, d in services.items():
@@ -180,8 +201,25 @@ for app in apps:
     port = env_of(app).get(var)
     if port is None:
         say(f"service {app} does not set {var}")
-    elif str(port) not in published(app):
-        say(f"service {app} does not publish its metrics port {var}={port}")
+    else:
+        if str(port) not in container_ports(app):
+            say(f"service {app} does not expose its metrics port {var}={port}")
+        if str(port) not in published(app, host_services):
+            say(f"deploy/docker/compose.host-ports.yml does not publish {app}'s metrics port {var}={port}")
+
+# --- host ports ---------------------------------------------------------------------------------
+# docker-compose.yml publishes only what a user opens; the override adds the rest, for the host.
+user_facing = {"redpanda-console": "REDPANDA_CONSOLE_PORT", "grafana": "GRAFANA_PORT",
+               "aggregation-sink": "AGGREGATION_SINK_HTTP_PORT", "alerting": "ALERTING_HTTP_PORT"}
+for s in services:
+    should = {example.get(user_facing[s], f"${user_facing[s]}")} if s in user_facing else set()
+    if published(s) != should:
+        say(f"docker-compose.yml: service {s} publishes {sorted(published(s)) or 'nothing'}, should publish {sorted(should) or 'nothing'} (other host ports belong in deploy/docker/compose.host-ports.yml)")
+for label, of in (("docker-compose.yml", services), ("with compose.host-ports.yml", host_services)):
+    for s in of:
+        for ip, pub, _ in port_entries(s, of):
+            if ip != "127.0.0.1":
+                say(f"{label}: service {s} publishes port {pub} on '{ip or '0.0.0.0'}', not 127.0.0.1")
 for s, d in services.items():
     app = ((d.get("build") or {}).get("args") or {}).get("APP")
     if app is not None and app not in apps:
@@ -250,8 +288,7 @@ else:
             say(f"the Console's schema registry {u} is no compose service's schema registry (--schema-registry-addr)")
     for u in ((cc.get("redpanda") or {}).get("adminApi") or {}).get("urls") or []:
         host, port = host_port(u)
-        container_ports = {str(p.get("target")) if isinstance(p, dict) else str(p).split(":")[-1].split("/")[0] for p in services.get(host, {}).get("ports") or []}
-        if host not in names or port not in container_ports:
+        if host not in names or port not in container_ports(host):
             say(f"the Console's admin API {u} is no compose service's port")
     listen = str((cc.get("server") or {}).get("listenPort", 8080))
     cports = {str(p.get("target")) if isinstance(p, dict) else str(p).split(":")[-1].split("/")[0] for p in console.get("ports") or []}
@@ -344,5 +381,5 @@ if [ "${#problems[@]}" -gt 0 ]; then
   printf '  - %s\n' "${problems[@]}" >&2
   exit 1
 fi
-echo "check-compose: OK: $summary; compose config valid with and without --profile cluster; topics, apps,"
-echo "  scrape jobs, variables, healthchecks, memory limits and dashboards in step with the native stack"
+echo "check-compose: OK: $summary; compose config valid with and without --profile cluster and the host-ports"
+echo "  override; host ports, topics, apps, scrape jobs, variables, healthchecks, memory limits and dashboards in step with the native stack"
