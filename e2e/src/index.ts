@@ -10,3 +10,4 @@ export * from './process';
 export * from './topics';
 export * from './status';
 export * from './streams';
+export * from './trend';

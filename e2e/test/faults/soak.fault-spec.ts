@@ -5,17 +5,24 @@
  * under its Python) and the lag of the normalizer's group and of Spark's windows query.
  *
  * What must hold besides the windows: after a warm-up (the first half of the run) no service's
- * RSS grows by 10 % or more (the mean of the last two minutes against the mean of the two minutes
- * after the warm-up), and the lags stay bounded: in the second half of the run neither exceeds
+ * RSS grows by 10 % or more, and the lags stay bounded: in the second half of the run neither exceeds
  * what the generator sends in SOAK_MAX_LAG_SECONDS (60). The warm-up is half the run because the
  * Spark job's JVM takes its heap from the OS lazily: in the first 10-minute run its RSS went
  * 485 MB -> 1,180 MB in the first 6 minutes, then 1,360-1,426 MB (its heap limit is 1 GB).
+ *
+ * Growth is the trend, not two snapshots: the least-squares slope of each service's RSS over the
+ * second half, times that half's length, against the half's mean RSS. A Node service's RSS swings
+ * with its garbage collector (the sink's went 99 -> 130 -> 117 MB within minutes while its V8 heap
+ * in use stayed at 33-46 MB), so the mean of two 2-minute stretches (the first measure here) read
+ * such a swing as 11 % growth; a leak shows as a slope, a swing does not. The sink's heap in use is
+ * logged beside it.
  *
  * SOAK_RATE is readings/s, 3,000 by default: what the 2-core machine the suite runs on keeps up
  * with, the Spark job included (bench/README.md: the job needs about 55 s per micro-batch at
  * 10,000/s here). The issue's 20,000/s is `SOAK_RATE=20000` on a machine with the cores for it.
  */
 import { createRequire } from 'node:module';
+import { scrape, sum, trendGrowthPct } from '../../src';
 import { log } from '../harness';
 import { faultCase } from './fault-harness';
 
@@ -34,6 +41,13 @@ interface Sample {
   rssMb: Map<string, number>;
   normalizerLag?: number;
   sparkLag?: number;
+  /** the sink's V8 heap in use (prom-client's nodejs_heap_size_used_bytes): a leak grows it, lazy RSS does not */
+  sinkHeapMb?: number;
+}
+
+async function heapUsedMb(url: string): Promise<number | undefined> {
+  const m = await scrape(url);
+  return m ? Math.round(sum(m, 'nodejs_heap_size_used_bytes') / 1e6) : undefined;
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -59,11 +73,12 @@ describe('fault: soak', () => {
             rssMb,
             normalizerLag: await ctx.normalizerLag(),
             sparkLag: await ctx.sparkLag(),
+            sinkHeapMb: await heapUsedMb(`${ctx.pipeline.urls.sinkMetrics}/metrics`),
           };
           samples.push(s);
           log(
             `soak ${s.at.toFixed(0)} s: ${[...rssMb].map(([n, mb]) => `${n} ${mb} MB`).join(', ')}; ` +
-              `lag: normalizer ${s.normalizerLag}, spark ${s.sparkLag ?? '?'}`,
+              `lag: normalizer ${s.normalizerLag}, spark ${s.sparkLag ?? '?'}; sink heap used ${s.sinkHeapMb ?? '?'} MB`,
           );
           await new Promise((r) => setTimeout(r, SAMPLE_MS));
         }
@@ -73,17 +88,15 @@ describe('fault: soak', () => {
         const end = samples[samples.length - 1].at;
         const span = (from: number, to: number) => samples.filter((s) => s.at >= from && s.at < to);
         const warm = end / 2;
-        const early = span(warm, warm + 120);
-        const late = span(end - 120, end + 1);
-        expect(early.length).toBeGreaterThan(3);
-        expect(late.length).toBeGreaterThan(3);
+        const after = span(warm, end + 1);
+        expect(after.length).toBeGreaterThan(6);
         const growth: Record<string, number> = {};
-        for (const name of samples[0].rssMb.keys()) {
-          const of = (xs: Sample[]) => mean(xs.map((s) => s.rssMb.get(name) ?? 0));
-          growth[name] = Math.round((of(late) / of(early) - 1) * 1000) / 10;
-        }
+        for (const name of samples[0].rssMb.keys())
+          growth[name] = trendGrowthPct(after.map((s) => [s.at, s.rssMb.get(name) ?? 0]));
+        const heap = (xs: Sample[]) => mean(xs.map((s) => s.sinkHeapMb ?? 0)).toFixed(0);
         log(
-          `soak: RSS growth after warm-up, % (last 2 min against 2 min after it): ${JSON.stringify(growth)}`,
+          `soak: RSS growth after warm-up, % (trend over the second half): ${JSON.stringify(growth)}; ` +
+            `the sink's heap in use ${heap(after.slice(0, 12))} -> ${heap(after.slice(-12))} MB`,
         );
         for (const [name, pct] of Object.entries(growth))
           expect({ name, growthBelow10Pct: pct < 10 }).toEqual({ name, growthBelow10Pct: true });
