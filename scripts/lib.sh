@@ -30,7 +30,9 @@ use_profile() {
   if deploy/local/stack.sh status --quiet "$1"; then
     echo "the $1 profile is already up (it stays up afterwards)"
   else
-    deploy/local/stack.sh up "$1"
+    # six JVMs (the cluster's) start one after the other: on a loaded 2-core machine that took
+    # longer than the stack's 300 s
+    STACK_UP_TIMEOUT="${STACK_UP_TIMEOUT:-900}" deploy/local/stack.sh up "$1"
     PROFILE_STARTED_HERE="$1"
   fi
 }
