@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export TURBO_TELEMETRY_DISABLED := 1
 export COREPACK_ENABLE_DOWNLOAD_PROMPT := 0
 
-.PHONY: help bootstrap install up down status logs demo test test-unit test-int test-faults test-security bench build lint typecheck clean topics tail up-secure down-secure
+.PHONY: help bootstrap install up down status logs demo test test-unit test-int test-faults test-faults-cluster test-security bench build lint typecheck clean topics tail up-secure down-secure up-cluster down-cluster
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -33,6 +33,12 @@ up-secure: ## start the opt-in secure profile beside the stack: Kafka with SASL/
 down-secure: ## stop the secure profile (and nothing else)
 	@deploy/local/stack.sh down secure
 
+up-cluster: ## start the opt-in cluster profile beside the stack: three Kafka brokers (RF 3, min ISR 2), a Spark standalone master and two workers
+	@deploy/local/stack.sh up cluster
+
+down-cluster: ## stop the cluster profile (and nothing else)
+	@deploy/local/stack.sh down cluster
+
 demo: ## run the whole pipeline and show it working (DEMO_SECONDS=N to stop after N seconds)
 	@scripts/demo.sh
 
@@ -41,6 +47,9 @@ test: ## lint, typecheck and every test tier against the real stack (starts and 
 
 test-faults: ## the fault suite: Kafka, Spark, normalizers and stores killed under load; exact windows after (FAULTS=kafka,spark picks cases)
 	@scripts/test-faults.sh
+
+test-faults-cluster: ## fault case 1 on the cluster profile: one broker of three SIGKILLed at a time under load (starts and stops the profile if needed)
+	@scripts/test-faults.sh cluster
 
 test-security: ## the services, Spark and the CLI on the secure profile (starts and stops what it needs; ~5 min)
 	@scripts/test-security.sh

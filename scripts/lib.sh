@@ -22,6 +22,27 @@ _stop_stack_if_ours() {
   fi
 }
 
+# use_profile <profile> — the same for an opt-in profile of the stack (`cluster`, `secure`) beside
+# it: started when it is down, stopped again by _stop_profile_if_ours when this run started it.
+# Sets PROFILE_STARTED_HERE to the profile, or to nothing. The caller's EXIT trap calls it.
+use_profile() {
+  PROFILE_STARTED_HERE=
+  if deploy/local/stack.sh status --quiet "$1"; then
+    echo "the $1 profile is already up (it stays up afterwards)"
+  else
+    # six JVMs (the cluster's) start one after the other: on a loaded 2-core machine that took
+    # longer than the stack's 300 s
+    STACK_UP_TIMEOUT="${STACK_UP_TIMEOUT:-900}" deploy/local/stack.sh up "$1"
+    PROFILE_STARTED_HERE="$1"
+  fi
+}
+_stop_profile_if_ours() {
+  if [ -n "${PROFILE_STARTED_HERE:-}" ]; then
+    step "stopping the $PROFILE_STARTED_HERE profile this run started"
+    deploy/local/stack.sh down "$PROFILE_STARTED_HERE" || true
+  fi
+}
+
 # build_flow — the workspace, the builds of everything the pipeline runner (e2e/src/pipeline.ts)
 # starts (turbo; cached after the first time) and the Spark venv: what `make demo` and
 # `make test-faults` need before they start a flow.

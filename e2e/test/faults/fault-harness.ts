@@ -57,8 +57,20 @@ import {
 const CHILDREN_FILE = join(env.CITYPULSE_STACK, 'run', 'fault-children.pids');
 mkdirSync(dirname(CHILDREN_FILE), { recursive: true });
 
-/** The native stack's supervised services (deploy/local/stack.sh). */
-export type StackService = 'kafka' | 'schema-registry' | 'ferretdb' | 'postgres' | 'prometheus';
+/** The cluster profile's three brokers (deploy/local/stack.sh up cluster). */
+export const CLUSTER_BROKERS = ['kafka-1', 'kafka-2', 'kafka-3'] as const;
+/** The cluster profile's services: its brokers, and the Spark standalone master and workers. */
+const CLUSTER_SERVICES = [
+  ...CLUSTER_BROKERS,
+  'spark-master',
+  'spark-worker-1',
+  'spark-worker-2',
+] as const;
+export type ClusterService = (typeof CLUSTER_SERVICES)[number];
+
+/** The native stack's supervised services (deploy/local/stack.sh), the cluster profile's too. */
+export type StackService =
+  'kafka' | 'schema-registry' | 'ferretdb' | 'postgres' | 'prometheus' | ClusterService;
 
 /** Faults of the generated data: every kind that has a fixed outcome (no "late": see the top). */
 export const LOAD_FAULTS = {
@@ -84,9 +96,17 @@ export interface Load {
 /** 2,000 readings/s, 23 simulated seconds per wall second, at most 300,000 readings (2.5 min). */
 export const DEFAULT_LOAD: Load = { rate: 2_000, intervalSeconds: 0.5, maxEvents: 300_000 };
 
-/** deploy/local/stack.sh on this checkout's stack: kill, stop and start one service. */
+/**
+ * deploy/local/stack.sh on this checkout's stack: kill, stop and start one service, of the default
+ * stack or of the cluster profile (a cluster service's commands name the profile, as
+ * `stack.sh kill kafka-2 cluster` does).
+ */
 export class StackControl {
   constructor(private readonly env: Record<string, string>) {}
+
+  private static profile(svc: StackService): string[] {
+    return (CLUSTER_SERVICES as readonly string[]).includes(svc) ? ['cluster'] : [];
+  }
 
   private run(args: string[]): Promise<void> {
     const t0 = Date.now();
@@ -110,17 +130,25 @@ export class StackControl {
 
   /** Sends a signal (default SIGKILL) to the service's own process; returns once it is gone. */
   kill(svc: StackService, signal = 'KILL'): Promise<void> {
-    return this.run(['kill', svc, signal]);
+    return this.run(['kill', svc, signal, ...StackControl.profile(svc)]);
   }
 
   /** A clean stop; the supervisor does not restart it. */
   stop(svc: StackService): Promise<void> {
-    return this.run(['stop', svc]);
+    return this.run(['stop', svc, ...StackControl.profile(svc)]);
   }
 
   /** Waits until the service runs and is healthy again, starting it when it is stopped. */
   start(svc: StackService): Promise<void> {
-    return this.run(['start', svc]);
+    return this.run(['start', svc, ...StackControl.profile(svc)]);
+  }
+
+  /** Whether every service of the profile runs and is healthy (`stack.sh status --quiet`). */
+  healthy(profile: 'default' | 'cluster'): Promise<boolean> {
+    return this.run(['status', '--quiet', ...(profile === 'cluster' ? ['cluster'] : [])]).then(
+      () => true,
+      () => false,
+    );
   }
 }
 
@@ -217,10 +245,23 @@ export interface FaultContext {
   sparkCaughtUp(timeoutMs?: number): Promise<void>;
   /** the normalized topic's records Spark's windows query has not committed yet; undefined while Kafka is away */
   sparkLag(): Promise<number | undefined>;
+  /** the normalized topic's records so far (its end offsets); undefined while Kafka does not answer */
+  normalized(): Promise<number | undefined>;
+  /**
+   * partitions of any topic whose in-sync replicas are fewer than their replicas (a broker is
+   * away or still catching up); undefined while Kafka does not answer
+   */
+  underReplicated(): Promise<number | undefined>;
 }
 
 export interface FaultCaseOptions extends RunOptions {
   tag: string;
+  /**
+   * the flow on the cluster profile (it must be up: `make up-cluster`): the services, the
+   * generator and the Spark job on its three brokers (KAFKA_CLUSTER_BROKERS) and its standalone
+   * master (SPARK_CLUSTER_MASTER); the registry and the stores stay the default stack's
+   */
+  cluster?: boolean;
   load?: Partial<Load>;
   /** seconds the generator keeps producing after the fault returned (default 10) */
   tailSeconds?: number;
@@ -270,6 +311,22 @@ async function endOffsets(kafka: Kafka, topic: string): Promise<number | undefin
   try {
     await admin.connect();
     return (await admin.fetchTopicOffsets(topic)).reduce((n, o) => n + Number(o.high), 0);
+  } catch {
+    return undefined;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Partitions (of every topic) with fewer in-sync replicas than replicas; undefined while Kafka is away. */
+async function underReplicated(kafka: Kafka): Promise<number | undefined> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const { topics } = await admin.fetchTopicMetadata();
+    return topics
+      .flatMap((t) => t.partitions)
+      .filter((p) => p.isr.length < p.replicas.length || p.leader < 0).length;
   } catch {
     return undefined;
   } finally {
@@ -429,6 +486,23 @@ export async function faultCase(
   // Spark keeps a watermark per partition and each partition is handled in order, so only a
   // partition's own disorder counts: the generator's out-of-order records (up to 60 simulated s)
   opts = { watermarkMs: 5 * 60_000, ...opts };
+  if (opts.cluster) {
+    if (!(await new StackControl(env).healthy('cluster')))
+      throw new Error(
+        'the cluster profile is not up and healthy: make up-cluster (make test-faults-cluster starts it)',
+      );
+    opts = {
+      ...opts,
+      env: {
+        KAFKA_BROKERS: env.KAFKA_CLUSTER_BROKERS,
+        SPARK_MASTER: env.SPARK_CLUSTER_MASTER,
+        ...opts.env,
+      },
+    };
+    log(
+      `on the cluster profile: brokers ${opts.env!.KAFKA_BROKERS}, Spark ${opts.env!.SPARK_MASTER}`,
+    );
+  }
   let run: Run | undefined;
   let supervisor: Supervisor | undefined;
   let failed = true;
@@ -511,6 +585,8 @@ export async function faultCase(
         const end = await endOffsets(probe, TOPICS.trafficNormalized);
         return end === undefined ? undefined : Math.max(0, end - sparkCommitted(checkpoint));
       },
+      normalized: () => endOffsets(probe, TOPICS.trafficNormalized),
+      underReplicated: () => underReplicated(probe),
     };
     const progress = setInterval(() => {
       void (async () => {

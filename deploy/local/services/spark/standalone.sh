@@ -24,5 +24,5 @@ spark_standalone_env() {
 
 # spark_master_json — the master's state (GET /json/ on its web UI), or fails.
 spark_master_json() {
-  curl -fsS -m 3 "http://127.0.0.1:${SPARK_MASTER_UI_PORT:?SPARK_MASTER_UI_PORT is not set in .env}/json/"
+  curl -fsS -m 10 "http://127.0.0.1:${SPARK_MASTER_UI_PORT:?SPARK_MASTER_UI_PORT is not set in .env}/json/"
 }
