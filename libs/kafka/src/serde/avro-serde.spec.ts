@@ -127,6 +127,32 @@ describe('AvroSerde', () => {
     expect(() => serde.encode(77, {})).toThrow(/not loaded/);
   });
 
+  it('encodes many values into frames equal to encode()s, across chunks and for large records', async () => {
+    const serde = new AvroSerde(new FakeRegistry());
+    const id = await serde.register('t-value', v1);
+    const values = [
+      ...Array.from({ length: 5_000 }, (_, i) => ({ id: `s-${i}`, speed: i / 3 })),
+      { id: 'x'.repeat(700_000), speed: 1 }, // larger than any chunk
+      { id: 'é€😀', speed: -0.5 },
+    ];
+    const frames = serde.encodeAll(id, values, (v) => v);
+    expect(frames).toHaveLength(values.length);
+    frames.forEach((f, i) => {
+      expect(f.equals(serde.encode(id, values[i]))).toBe(true);
+      expect(serde.decodeSync(f)?.value).toEqual(values[i]);
+    });
+    expect(serde.encodeAll(id, [], (v) => v)).toEqual([]);
+  });
+
+  it('refuses to encode many values when one does not match, or with an unloaded schema', async () => {
+    const serde = new AvroSerde(new FakeRegistry());
+    const id = await serde.register('t-value', v1);
+    expect(() => serde.encodeAll(id, [{ id: 'a', speed: 1 }, { id: 1 }], (v) => v)).toThrow(
+      /does not match/,
+    );
+    expect(() => serde.encodeAll(77, [{}], (v) => v)).toThrow(/not loaded/);
+  });
+
   it('looks up the latest id of a subject once', async () => {
     const reg = new FakeRegistry();
     await reg.register('s-value', JSON.stringify(v1));

@@ -1,6 +1,6 @@
 import * as avro from 'avsc';
 import { DecodeError, KafkaLibError } from '../errors';
-import { decodeFrame, encodeFrame } from '../wire/confluent-frame';
+import { decodeFrame, encodeFrame, FRAME_HEADER_LENGTH, MAGIC_BYTE } from '../wire/confluent-frame';
 import { SchemaRegistryError, type SchemaRegistryClient } from '@citypulse/contracts';
 
 /** An Avro schema as JSON (the parsed content of an .avsc file) or its text. */
@@ -13,6 +13,9 @@ export interface Decoded<T> {
   value: T;
   schemaId: number;
 }
+
+/** The largest buffer `encodeAll` starts with (a larger record gets a chunk of its own size). */
+const ENCODE_CHUNK_BYTES = 256 * 1024;
 
 /** The registry subject of a topic's values (Confluent TopicNameStrategy). */
 export function valueSubject(topic: string): string {
@@ -139,6 +142,56 @@ export class AvroSerde {
       );
     }
     return encodeFrame(schemaId, payload);
+  }
+
+  /**
+   * Encodes many values with one cached schema id into Confluent frames that share a few large
+   * buffers (no zero-filled buffer and no copy per record, as `encode` makes): each frame is a
+   * view of its chunk, so it stays valid as long as it is referenced. Synchronous; throws
+   * AVRO_ENCODE like `encode` on the first value that does not match.
+   */
+  encodeAll<T>(schemaId: number, items: readonly T[], valueOf: (item: T) => unknown): Buffer[] {
+    const type = this.types.get(schemaId);
+    if (!type)
+      throw new KafkaLibError(
+        'AVRO_ENCODE',
+        `schema id ${schemaId} is not loaded; call register() or latestId() first`,
+      );
+    const frames = new Array<Buffer>(items.length);
+    // sized for ~100-byte records; a chunk too small for the rest is followed by another one
+    const chunkBytes = Math.min(ENCODE_CHUNK_BYTES, Math.max(1024, items.length * 128));
+    let chunk = Buffer.allocUnsafe(chunkBytes);
+    let pos = 0;
+    for (let i = 0; i < items.length; i++) {
+      const value = valueOf(items[i]);
+      for (;;) {
+        // avsc writes what fits and returns how many bytes were missing (negative) when it did not
+        let end = -1;
+        if (pos + FRAME_HEADER_LENGTH < chunk.length) {
+          try {
+            end = type.encode(value, chunk, pos + FRAME_HEADER_LENGTH);
+          } catch (cause) {
+            throw new KafkaLibError(
+              'AVRO_ENCODE',
+              `value does not match schema id ${schemaId}: ${(cause as Error).message}`,
+              { cause },
+            );
+          }
+        }
+        if (end > 0) {
+          chunk[pos] = MAGIC_BYTE;
+          chunk.writeInt32BE(schemaId, pos + 1);
+          frames[i] = chunk.subarray(pos, end);
+          pos = end;
+          break;
+        }
+        // it does not fit: a new chunk (the frames already made keep the old one alive)
+        const need = chunk.length - pos - end;
+        chunk = Buffer.allocUnsafe(Math.max(chunkBytes, need * 2));
+        pos = 0;
+      }
+    }
+    return frames;
   }
 
   /**
