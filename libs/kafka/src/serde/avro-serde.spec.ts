@@ -87,6 +87,17 @@ describe('AvroSerde', () => {
     expect(decoded?.value).toEqual({ id: 'a', speed: 3, lane: null });
   });
 
+  it('reads with a reader of the same canonical schema, and refuses trailing or missing bytes', async () => {
+    const serde = new AvroSerde(new FakeRegistry());
+    const id = await serde.register('t-value', v1);
+    const reader = serde.parse({ ...v1, doc: 'the same schema, parsed apart' });
+    const frame = serde.encode(id, { id: 'a', speed: 3 });
+    expect(serde.decodeSync(frame, reader)?.value).toEqual({ id: 'a', speed: 3 });
+    const trailing = Buffer.concat([frame, Buffer.from([0])]);
+    expect(() => serde.decodeSync(trailing, reader)).toThrow(/trailing data/);
+    expect(() => serde.decodeSync(frame.subarray(0, frame.length - 1))).toThrow(/truncated buffer/);
+  });
+
   it('reports an unknown schema id as DecodeError UNKNOWN_SCHEMA', async () => {
     const serde = new AvroSerde(new FakeRegistry());
     await expect(serde.decode(encodeFrame(999, Buffer.from([2, 97])))).rejects.toMatchObject({

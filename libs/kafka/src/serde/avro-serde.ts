@@ -1,6 +1,11 @@
 import * as avro from 'avsc';
 import { DecodeError, KafkaLibError } from '../errors';
-import { decodeFrame, encodeFrame, FRAME_HEADER_LENGTH, MAGIC_BYTE } from '../wire/confluent-frame';
+import {
+  encodeFrame,
+  FRAME_HEADER_LENGTH,
+  frameSchemaId,
+  MAGIC_BYTE,
+} from '../wire/confluent-frame';
 import { SchemaRegistryError, type SchemaRegistryClient } from '@citypulse/contracts';
 
 /** An Avro schema as JSON (the parsed content of an .avsc file) or its text. */
@@ -31,7 +36,7 @@ export class AvroSerde {
   private readonly pendingTypes = new Map<number, Promise<avro.Type>>();
   private readonly subjectIds = new Map<string, Promise<number>>();
   /** writer id -> resolver, per reader type. */
-  private readonly resolvers = new WeakMap<avro.Type, Map<number, avro.Resolver>>();
+  private readonly resolvers = new WeakMap<avro.Type, Map<number, avro.Resolver | null>>();
 
   constructor(
     private readonly registry: RegistryApi,
@@ -199,27 +204,36 @@ export class AvroSerde {
    * `decode`). Throws DecodeError for a bad frame or bytes that are not valid for the schema.
    */
   decodeSync<T = unknown>(buf: Buffer | null, reader?: avro.Type): Decoded<T> | undefined {
-    const { schemaId, payload } = decodeFrame(buf);
+    const schemaId = frameSchemaId(buf);
     const writer = this.types.get(schemaId);
     if (!writer) return undefined;
-    return { schemaId, value: this.read<T>(writer, schemaId, payload, reader) };
+    return { schemaId, value: this.read<T>(writer, schemaId, buf!, reader) };
   }
 
   async decode<T = unknown>(buf: Buffer | null, reader?: avro.Type): Promise<Decoded<T>> {
-    const { schemaId, payload } = decodeFrame(buf);
+    const schemaId = frameSchemaId(buf);
     const writer = this.types.get(schemaId) ?? (await this.typeFor(schemaId));
-    return { schemaId, value: this.read<T>(writer, schemaId, payload, reader) };
+    return { schemaId, value: this.read<T>(writer, schemaId, buf!, reader) };
   }
 
+  /** Reads the Avro payload after the frame's header (no view of it made), all of it. */
   private read<T>(
     writer: avro.Type,
     schemaId: number,
-    payload: Buffer,
+    frame: Buffer,
     reader: avro.Type | undefined,
   ): T {
     try {
-      if (!reader || reader === writer) return writer.fromBuffer(payload) as T;
-      return reader.fromBuffer(payload, this.resolver(reader, writer, schemaId)) as T;
+      let type = writer;
+      let resolver: avro.Resolver | undefined;
+      if (reader && reader !== writer) {
+        resolver = this.resolver(reader, writer, schemaId);
+        type = reader;
+      }
+      const read = type.decode(frame, FRAME_HEADER_LENGTH, resolver);
+      if (read.offset < 0) throw new Error('truncated buffer');
+      if (read.offset < frame.length) throw new Error('trailing data');
+      return read.value as T;
     } catch (cause) {
       throw new DecodeError(
         'AVRO_DECODE',
@@ -232,17 +246,25 @@ export class AvroSerde {
     }
   }
 
-  private resolver(reader: avro.Type, writer: avro.Type, schemaId: number): avro.Resolver {
+  /**
+   * How the reader reads what `schemaId` wrote: undefined when the two schemas are the same in
+   * Avro's canonical form (the common case: the bytes are read as the reader's, no resolution).
+   */
+  private resolver(
+    reader: avro.Type,
+    writer: avro.Type,
+    schemaId: number,
+  ): avro.Resolver | undefined {
     let byId = this.resolvers.get(reader);
     if (!byId) {
       byId = new Map();
       this.resolvers.set(reader, byId);
     }
     let r = byId.get(schemaId);
-    if (!r) {
-      r = reader.createResolver(writer);
+    if (r === undefined) {
+      r = reader.equals(writer) ? null : reader.createResolver(writer);
       byId.set(schemaId, r);
     }
-    return r;
+    return r ?? undefined;
   }
 }
