@@ -68,6 +68,8 @@ export function streamForTopic(topic: string): StreamName | undefined {
 export function keyFor<S extends StreamName>(stream: S, value: ValueOf<S>): string {
   const fields: readonly string[] = STREAM_DEFINITIONS[stream].keyFields;
   const record = value as unknown as Record<string, unknown>;
+  // one key field is the common case (a normalizer calls this per record): no array, no join
+  if (fields.length === 1) return keyPart(record[fields[0]]);
   return fields.map((f) => keyPart(record[f])).join(KEY_SEPARATOR);
 }
 

@@ -11,6 +11,8 @@ export interface KafkaMetrics {
   retry(topic: string, reason: string): void;
   lag(topic: string, partition: number, lag: number): void;
   e2eLatency(topic: string, seconds: number): void;
+  /** The latencies of a batch's records at once (else e2eLatency is called per record). */
+  e2eLatencies?(topic: string, seconds: ArrayLike<number>): void;
   /** Readiness: whether the consumer or producer is connected to Kafka. */
   kafkaConnected?(connected: boolean): void;
 }
@@ -45,6 +47,9 @@ export function withKafkaReadiness(metrics: KafkaMetrics, ready: ReadinessFlag):
     retry: (topic, reason) => metrics.retry(topic, reason),
     lag: (topic, partition, lag) => metrics.lag(topic, partition, lag),
     e2eLatency: (topic, s) => metrics.e2eLatency(topic, s),
+    ...(metrics.e2eLatencies
+      ? { e2eLatencies: (topic: string, s: ArrayLike<number>) => metrics.e2eLatencies!(topic, s) }
+      : {}),
     kafkaConnected: (connected) => {
       metrics.kafkaConnected?.(connected);
       ready.set(connected, connected ? undefined : 'not connected to Kafka');

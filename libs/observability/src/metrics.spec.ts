@@ -103,6 +103,19 @@ describe('Metrics', () => {
     expect(sample(text, 'citypulse_kafka_connected', 'service="normalizer"')).toBe(1);
   });
 
+  it('observes a batch of end-to-end latencies as that many observations', async () => {
+    const m = new Metrics({ service: 'normalizer', defaultMetrics: false });
+    m.e2eLatencies('traffic.raw', Float64Array.of(0.02, 0.3, 700));
+    m.e2eLatency('traffic.raw', 0.04);
+    const text = await m.text();
+    const at = (name: string, le = '') =>
+      sample(text, name, `${le}topic="traffic.raw",service="normalizer"`);
+    expect(at('citypulse_end_to_end_latency_seconds_count')).toBe(4);
+    expect(at('citypulse_end_to_end_latency_seconds_sum')).toBeCloseTo(700.36);
+    expect(at('citypulse_end_to_end_latency_seconds_bucket', 'le="0.05",')).toBe(2);
+    expect(at('citypulse_end_to_end_latency_seconds_bucket', 'le="600",')).toBe(3);
+  });
+
   it('adds Node default metrics with the service label', async () => {
     const m = new Metrics({ service: 'sensor-generator' });
     const text = await m.text();

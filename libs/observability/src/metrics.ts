@@ -174,6 +174,12 @@ export class Metrics {
     this.child('e', this.instruments.endToEndLatency, topic).observe!(seconds);
   }
 
+  /** The end-to-end latencies of a batch's records, in seconds (one label lookup per batch). */
+  e2eLatencies(topic: string, seconds: ArrayLike<number>): void {
+    const c = this.child('e', this.instruments.endToEndLatency, topic);
+    for (let i = 0; i < seconds.length; i++) c.observe!(seconds[i]);
+  }
+
   /** End-to-end latency of a record from its event time (epoch millis). */
   observeEventTime(topic: string, eventTimeMs: number, nowMs = Date.now()): void {
     this.e2eLatency(topic, Math.max(0, nowMs - eventTimeMs) / 1000);

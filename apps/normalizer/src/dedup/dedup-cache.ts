@@ -17,9 +17,9 @@ export const DEDUP_BYTES_PER_ENTRY = 48;
  * Map of half a million string keys cost about 2.5 µs per record (11 % of a drain profile) and
  * was half of the normalizer's live heap, which every major GC marks. Here nothing is a JS
  * object per id: a ring of the last additions in order (expiry, where the id's bytes are, their
- * length), the ids' bytes in a circular log (`maxEntries × 48` bytes; an id of more than 48 bytes
- * takes more, so fewer ids fit), and an open-addressing table (linear probing, at most half full)
- * from a seeded 32-bit hash of the id to its ring slot. A lookup compares the stored bytes once
+ * length, its hash), the ids' bytes in a circular log (`maxEntries × 48` bytes; an id of more
+ * than 48 bytes takes more, so fewer ids fit), and an open-addressing table (linear probing, at
+ * most half full, hash and slot interleaved) from a seeded 32-bit hash of the id to its ring slot. A lookup compares the stored bytes once
  * the hash matches, so the answer is exact. Eviction takes the ring's head and deletes its table
  * entry by backward shift (no tombstones); an id added again gets a new slot, its table entry
  * points there, and its old slot is skipped when evicted.
@@ -30,14 +30,18 @@ export class DedupCache {
   /** where each slot's id starts in the log, as an ever-growing position (physical = % logBytes) */
   private readonly starts: Float64Array;
   private readonly lengths: Int32Array;
+  /** each slot's id hash (eviction finds its table entry without hashing the stored bytes again) */
+  private readonly ringHashes: Int32Array;
   private head = 0;
   private next = 0;
   /** the ids' bytes: one byte per UTF-16 unit below 0xff, three (0xff, high, low) otherwise */
   private readonly log: Uint8Array;
   private logEnd = 0;
-  /** open addressing: hash (0 = empty) and ring slot + 1 of each entry */
-  private readonly hashes: Int32Array;
-  private readonly slots: Int32Array;
+  /**
+   * open addressing, entry i at [2i, 2i + 1]: its hash (0 = empty) and ring slot + 1, side by side
+   * so a probe touches one cache line
+   */
+  private readonly table: Int32Array;
   private readonly mask: number;
   private live = 0;
   /** per process, so ids cannot be crafted ahead to collide (long probe runs) */
@@ -51,12 +55,12 @@ export class DedupCache {
     this.expiries = new Float64Array(maxEntries);
     this.starts = new Float64Array(maxEntries);
     this.lengths = new Int32Array(maxEntries);
+    this.ringHashes = new Int32Array(maxEntries);
     this.log = new Uint8Array(Math.max(1024, maxEntries * DEDUP_BYTES_PER_ENTRY));
     let capacity = 16;
     while (capacity < maxEntries * 2) capacity *= 2;
     this.mask = capacity - 1;
-    this.hashes = new Int32Array(capacity);
-    this.slots = new Int32Array(capacity);
+    this.table = new Int32Array(capacity * 2);
   }
 
   get size(): number {
@@ -65,7 +69,7 @@ export class DedupCache {
 
   has(id: string, now: number): boolean {
     const i = this.find(id, this.hashOf(id));
-    return i >= 0 && this.expiries[this.slots[i] - 1] > now;
+    return i >= 0 && this.expiries[this.table[2 * i + 1] - 1] > now;
   }
 
   /** Remembers ids (after their records were safely produced) and evicts what is too old. */
@@ -98,24 +102,26 @@ export class DedupCache {
     write(this.log, start % this.log.length, id);
     this.logEnd = start + length;
     const h = this.hashOf(id);
+    this.ringHashes[slot] = h;
     const i = this.find(id, h);
     if (i >= 0) {
-      this.slots[i] = slot + 1; // added again: the table points at the newest slot
+      this.table[2 * i + 1] = slot + 1; // added again: the table points at the newest slot
       return;
     }
     let j = h & this.mask;
-    while (this.hashes[j] !== 0) j = (j + 1) & this.mask;
-    this.hashes[j] = h;
-    this.slots[j] = slot + 1;
+    while (this.table[2 * j] !== 0) j = (j + 1) & this.mask;
+    this.table[2 * j] = h;
+    this.table[2 * j + 1] = slot + 1;
     this.live++;
   }
 
   /** The table index of `id`, or -1. */
   private find(id: string, h: number): number {
+    const table = this.table;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
-      const stored = this.hashes[i];
+      const stored = table[2 * i];
       if (stored === 0) return -1;
-      if (stored === h && this.holds(this.slots[i] - 1, id)) return i;
+      if (stored === h && this.holds(table[2 * i + 1] - 1, id)) return i;
     }
   }
 
@@ -158,30 +164,32 @@ export class DedupCache {
 
   /** The table index whose entry points at ring slot `slot` (-1: the id was added again since). */
   private findSlot(slot: number): number {
-    const h = this.hashOfStored(slot);
+    const h = this.ringHashes[slot];
+    const table = this.table;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
-      const stored = this.hashes[i];
+      const stored = table[2 * i];
       if (stored === 0) return -1;
-      if (stored === h && this.slots[i] === slot + 1) return i;
+      if (stored === h && table[2 * i + 1] === slot + 1) return i;
     }
   }
 
   /** Deletes table entry `i` by shifting later entries of its probe run back (no tombstones). */
   private remove(i: number): void {
     const mask = this.mask;
+    const table = this.table;
     let hole = i;
-    for (let j = (i + 1) & mask; this.hashes[j] !== 0; j = (j + 1) & mask) {
-      const home = this.hashes[j] & mask;
+    for (let j = (i + 1) & mask; table[2 * j] !== 0; j = (j + 1) & mask) {
+      const home = table[2 * j] & mask;
       // entry j may fill the hole when its home is not within (hole, j] (cyclically)
       const between = hole <= j ? hole < home && home <= j : hole < home || home <= j;
       if (!between) {
-        this.hashes[hole] = this.hashes[j];
-        this.slots[hole] = this.slots[j];
+        table[2 * hole] = table[2 * j];
+        table[2 * hole + 1] = table[2 * j + 1];
         hole = j;
       }
     }
-    this.hashes[hole] = 0;
-    this.slots[hole] = 0;
+    table[2 * hole] = 0;
+    table[2 * hole + 1] = 0;
     this.live--;
   }
 
@@ -189,23 +197,6 @@ export class DedupCache {
   private hashOf(id: string): number {
     let h = 0x811c9dc5 ^ this.seed;
     for (let k = 0; k < id.length; k++) h = Math.imul(h ^ id.charCodeAt(k), 0x01000193);
-    return finish(h);
-  }
-
-  /** hashOf of the id stored in ring slot `slot`, read back from its bytes. */
-  private hashOfStored(slot: number): number {
-    const log = this.log;
-    let p = this.starts[slot] % log.length;
-    const end = p + this.lengths[slot];
-    let h = 0x811c9dc5 ^ this.seed;
-    while (p < end) {
-      let c = log[p++];
-      if (c === 0xff) {
-        c = (log[p] << 8) | log[p + 1];
-        p += 2;
-      }
-      h = Math.imul(h ^ c, 0x01000193);
-    }
     return finish(h);
   }
 }

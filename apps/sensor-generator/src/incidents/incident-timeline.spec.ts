@@ -1,5 +1,11 @@
 import { testCity } from '../testing/city';
-import { IncidentTimeline, MAX_DURATION_MS, severityAt, type Incident } from './incident-timeline';
+import {
+  IncidentTimeline,
+  MAX_CACHED_INCIDENTS,
+  MAX_DURATION_MS,
+  severityAt,
+  type Incident,
+} from './incident-timeline';
 
 const MONDAY = Date.UTC(2024, 0, 8);
 const H = 3_600_000;
@@ -28,6 +34,24 @@ describe('IncidentTimeline', () => {
     }
     expect(all(b, MONDAY, MONDAY + 7 * DAY)).toEqual(forwards);
     expect(all(timeline('other'), MONDAY, MONDAY + 7 * DAY)).not.toEqual(forwards);
+  });
+
+  it('keeps a bounded number of incidents cached at a high rate, and answers the same', () => {
+    const busy = timeline('busy', 1_000);
+    const fresh = timeline('busy', 1_000);
+    const hours = 24 * 30;
+    let seen = 0;
+    for (let h = MONDAY / H; h < MONDAY / H + hours; h++) {
+      for (const z of busy.zoneIds) seen += busy.startingIn(z, h).length;
+    }
+    expect(seen).toBeGreaterThan(3 * MAX_CACHED_INCIDENTS);
+    const cached = (busy as unknown as { cachedIncidents: number }).cachedIncidents;
+    expect(cached).toBeLessThanOrEqual(MAX_CACHED_INCIDENTS);
+    const blocks = (busy as unknown as { blocks: Map<string, Incident[]> }).blocks;
+    expect([...blocks.values()].reduce((n, l) => n + l.length, 0)).toBe(cached);
+    // an hour long evicted is drawn again, the same
+    const z = busy.zoneIds[0];
+    expect(busy.startingIn(z, MONDAY / H)).toEqual(fresh.startingIn(z, MONDAY / H));
   });
 
   it('lives REPORTED -> UPDATED (1-3) -> RESOLVED at increasing times, at most 3 hours', () => {

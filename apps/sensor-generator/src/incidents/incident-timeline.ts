@@ -42,6 +42,10 @@ const MINUTE_MS = 60_000;
 /** No incident lasts longer: an incident open at t started in t's hour or one of the 3 before. */
 export const MAX_DURATION_MS = 3 * HOUR_MS;
 
+/** The drawn hours of a zone (blocks) kept for the next questions, and their incidents at most. */
+const MAX_CACHED_BLOCKS = 4_096;
+export const MAX_CACHED_INCIDENTS = 20_000;
+
 export const SEVERITIES: readonly Sev[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
 /** How much an open incident of a severity slows its zone (speed x (1 - pressure)). */
@@ -146,6 +150,7 @@ export class IncidentTimeline implements IncidentImpact {
   private readonly zoneById: Map<string, CityZone>;
   private readonly centres: Map<string, LatLon>;
   private readonly blocks = new Map<string, Incident[]>();
+  private cachedIncidents = 0;
   /** per zone, the incidents that may be open in one hour (the last hour asked about) */
   private readonly candidates = new Map<string, { hour: number; list: Incident[] }>();
 
@@ -178,15 +183,22 @@ export class IncidentTimeline implements IncidentImpact {
       const zone = this.zoneById.get(zoneId);
       if (!zone) throw new Error(`unknown zone ${zoneId}`);
       list = this.draw(zone, hour);
-      // Results never depend on what is cached: drop the oldest blocks now and then.
-      if (this.blocks.size >= 4_096) {
-        let n = this.blocks.size - 2_048;
-        for (const k of this.blocks.keys()) {
+      // Results never depend on what is cached: drop the oldest half now and then. Bounded by
+      // incidents too, not only blocks: at 1,000 incidents per zone and day 4,096 blocks held
+      // ~170,000 incidents, and the generator grew past 600 MB (a run needs zones x 4 blocks).
+      if (
+        this.blocks.size >= MAX_CACHED_BLOCKS ||
+        this.cachedIncidents + list.length > MAX_CACHED_INCIDENTS
+      ) {
+        let n = Math.ceil(this.blocks.size / 2);
+        for (const [k, old] of this.blocks) {
           if (n-- <= 0) break;
           this.blocks.delete(k);
+          this.cachedIncidents -= old.length;
         }
       }
       this.blocks.set(key, list);
+      this.cachedIncidents += list.length;
     }
     return list;
   }

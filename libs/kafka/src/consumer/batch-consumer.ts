@@ -446,9 +446,7 @@ export class BatchConsumer {
             return false;
         }
         if (rejected.length && !(await this.toDlq(scope, rejected, payload))) return false;
-        const now = Date.now();
-        for (const r of good)
-          this.metrics.e2eLatency(scope.topic, (now - h.eventTime(r.value, r)) / 1_000);
+        this.observeLatencies(h, scope.topic, good);
       }
       payload.resolveOffset(chunk[chunk.length - 1].offset);
       this.metrics.consumed(scope.topic, chunk.length, scope.partition);
@@ -460,6 +458,20 @@ export class BatchConsumer {
       }
     }
     return true;
+  }
+
+  /** Each handled record's end-to-end latency, at once when the metrics take a batch. */
+  private observeLatencies(h: CompiledHandler, topic: string, records: KafkaRecord[]): void {
+    const now = Date.now();
+    if (!this.metrics.e2eLatencies) {
+      for (const r of records)
+        this.metrics.e2eLatency(topic, (now - h.eventTime(r.value, r)) / 1_000);
+      return;
+    }
+    const seconds = new Float64Array(records.length);
+    for (let i = 0; i < records.length; i++)
+      seconds[i] = (now - h.eventTime(records[i].value, records[i])) / 1_000;
+    this.metrics.e2eLatencies(topic, seconds);
   }
 
   /**

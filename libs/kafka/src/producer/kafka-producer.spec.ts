@@ -38,7 +38,12 @@ function fakeKafka(failures: Error[]) {
   return { kafka: { producer } as unknown as Kafka, batches, events };
 }
 
-const serde = { encode: (_id: number, v: unknown) => Buffer.from(JSON.stringify(v)) };
+const encode = (_id: number, v: unknown) => Buffer.from(JSON.stringify(v));
+const serde = {
+  encode,
+  encodeAll: <T>(id: number, items: readonly T[], valueOf: (item: T) => unknown) =>
+    items.map((i) => encode(id, valueOf(i))),
+};
 
 function producerOn(kafka: Kafka, outageBudgetMs: number) {
   const retries: string[] = [];

@@ -170,7 +170,9 @@ export class KafkaProducer {
   /** Encodes and sends; resolves once every record is acknowledged. */
   send(topic: string, schemaId: number, records: OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
-    const messages = records.map((r) => this.toMessage(schemaId, r));
+    const values = this.serde.encodeAll(schemaId, records, (r) => r.value);
+    const messages = new Array<Message>(records.length);
+    for (let i = 0; i < records.length; i++) messages[i] = toMessage(records[i], values[i]);
     return new Promise<void>((resolve, reject) => {
       this.enqueue(topic, messages, { remaining: messages.length, resolve, reject });
     });
@@ -194,7 +196,7 @@ export class KafkaProducer {
       await new Promise<void>((r) => this.spaceWaiters.push(r));
       this.throwIfFailed();
     }
-    this.enqueue(topic, [this.toMessage(schemaId, record)], {
+    this.enqueue(topic, [toMessage(record, this.serde.encode(schemaId, record.value))], {
       remaining: 1,
       resolve: () => undefined,
       reject: (e) => (this.stickyError ??= e instanceof Error ? e : new Error(String(e))),
@@ -230,14 +232,6 @@ export class KafkaProducer {
       this.connected = false;
       this.metrics.kafkaConnected?.(false);
     }
-  }
-
-  private toMessage(schemaId: number, r: OutgoingRecord): Message {
-    const m: Message = { key: r.key ?? null, value: this.serde.encode(schemaId, r.value) };
-    if (r.headers) m.headers = r.headers;
-    if (r.timestamp !== undefined) m.timestamp = String(r.timestamp);
-    if (r.partition !== undefined) m.partition = r.partition;
-    return m;
   }
 
   private enqueue(topic: string, messages: Message[], ticket: Ticket): void {
@@ -391,6 +385,14 @@ function producerStateLost(err: unknown): boolean {
     e = (e as { cause?: unknown }).cause;
   }
   return false;
+}
+
+function toMessage(r: OutgoingRecord, value: Buffer): Message {
+  const m: Message = { key: r.key ?? null, value };
+  if (r.headers) m.headers = r.headers;
+  if (r.timestamp !== undefined) m.timestamp = String(r.timestamp);
+  if (r.partition !== undefined) m.partition = r.partition;
+  return m;
 }
 
 function sizeOf(m: Message): number {

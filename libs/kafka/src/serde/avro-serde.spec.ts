@@ -87,6 +87,17 @@ describe('AvroSerde', () => {
     expect(decoded?.value).toEqual({ id: 'a', speed: 3, lane: null });
   });
 
+  it('reads with a reader of the same canonical schema, and refuses trailing or missing bytes', async () => {
+    const serde = new AvroSerde(new FakeRegistry());
+    const id = await serde.register('t-value', v1);
+    const reader = serde.parse({ ...v1, doc: 'the same schema, parsed apart' });
+    const frame = serde.encode(id, { id: 'a', speed: 3 });
+    expect(serde.decodeSync(frame, reader)?.value).toEqual({ id: 'a', speed: 3 });
+    const trailing = Buffer.concat([frame, Buffer.from([0])]);
+    expect(() => serde.decodeSync(trailing, reader)).toThrow(/trailing data/);
+    expect(() => serde.decodeSync(frame.subarray(0, frame.length - 1))).toThrow(/truncated buffer/);
+  });
+
   it('reports an unknown schema id as DecodeError UNKNOWN_SCHEMA', async () => {
     const serde = new AvroSerde(new FakeRegistry());
     await expect(serde.decode(encodeFrame(999, Buffer.from([2, 97])))).rejects.toMatchObject({
@@ -125,6 +136,32 @@ describe('AvroSerde', () => {
     const id = await serde.register('t-value', v1);
     expect(() => serde.encode(id, { id: 1 })).toThrow(/does not match/);
     expect(() => serde.encode(77, {})).toThrow(/not loaded/);
+  });
+
+  it('encodes many values into frames equal to encode()s, across chunks and for large records', async () => {
+    const serde = new AvroSerde(new FakeRegistry());
+    const id = await serde.register('t-value', v1);
+    const values = [
+      ...Array.from({ length: 5_000 }, (_, i) => ({ id: `s-${i}`, speed: i / 3 })),
+      { id: 'x'.repeat(700_000), speed: 1 }, // larger than any chunk
+      { id: 'é€😀', speed: -0.5 },
+    ];
+    const frames = serde.encodeAll(id, values, (v) => v);
+    expect(frames).toHaveLength(values.length);
+    frames.forEach((f, i) => {
+      expect(f.equals(serde.encode(id, values[i]))).toBe(true);
+      expect(serde.decodeSync(f)?.value).toEqual(values[i]);
+    });
+    expect(serde.encodeAll(id, [], (v) => v)).toEqual([]);
+  });
+
+  it('refuses to encode many values when one does not match, or with an unloaded schema', async () => {
+    const serde = new AvroSerde(new FakeRegistry());
+    const id = await serde.register('t-value', v1);
+    expect(() => serde.encodeAll(id, [{ id: 'a', speed: 1 }, { id: 1 }], (v) => v)).toThrow(
+      /does not match/,
+    );
+    expect(() => serde.encodeAll(77, [{}], (v) => v)).toThrow(/not loaded/);
   });
 
   it('looks up the latest id of a subject once', async () => {

@@ -1,6 +1,11 @@
 import * as avro from 'avsc';
 import { DecodeError, KafkaLibError } from '../errors';
-import { decodeFrame, encodeFrame } from '../wire/confluent-frame';
+import {
+  encodeFrame,
+  FRAME_HEADER_LENGTH,
+  frameSchemaId,
+  MAGIC_BYTE,
+} from '../wire/confluent-frame';
 import { SchemaRegistryError, type SchemaRegistryClient } from '@citypulse/contracts';
 
 /** An Avro schema as JSON (the parsed content of an .avsc file) or its text. */
@@ -13,6 +18,9 @@ export interface Decoded<T> {
   value: T;
   schemaId: number;
 }
+
+/** The largest buffer `encodeAll` starts with (a larger record gets a chunk of its own size). */
+const ENCODE_CHUNK_BYTES = 256 * 1024;
 
 /** The registry subject of a topic's values (Confluent TopicNameStrategy). */
 export function valueSubject(topic: string): string {
@@ -28,7 +36,7 @@ export class AvroSerde {
   private readonly pendingTypes = new Map<number, Promise<avro.Type>>();
   private readonly subjectIds = new Map<string, Promise<number>>();
   /** writer id -> resolver, per reader type. */
-  private readonly resolvers = new WeakMap<avro.Type, Map<number, avro.Resolver>>();
+  private readonly resolvers = new WeakMap<avro.Type, Map<number, avro.Resolver | null>>();
 
   constructor(
     private readonly registry: RegistryApi,
@@ -142,31 +150,90 @@ export class AvroSerde {
   }
 
   /**
+   * Encodes many values with one cached schema id into Confluent frames that share a few large
+   * buffers (no zero-filled buffer and no copy per record, as `encode` makes): each frame is a
+   * view of its chunk, so it stays valid as long as it is referenced. Synchronous; throws
+   * AVRO_ENCODE like `encode` on the first value that does not match.
+   */
+  encodeAll<T>(schemaId: number, items: readonly T[], valueOf: (item: T) => unknown): Buffer[] {
+    const type = this.types.get(schemaId);
+    if (!type)
+      throw new KafkaLibError(
+        'AVRO_ENCODE',
+        `schema id ${schemaId} is not loaded; call register() or latestId() first`,
+      );
+    const frames = new Array<Buffer>(items.length);
+    // sized for ~100-byte records; a chunk too small for the rest is followed by another one
+    const chunkBytes = Math.min(ENCODE_CHUNK_BYTES, Math.max(1024, items.length * 128));
+    let chunk = Buffer.allocUnsafe(chunkBytes);
+    let pos = 0;
+    for (let i = 0; i < items.length; i++) {
+      const value = valueOf(items[i]);
+      for (;;) {
+        // avsc writes what fits and returns how many bytes were missing (negative) when it did not
+        let end = -1;
+        if (pos + FRAME_HEADER_LENGTH < chunk.length) {
+          try {
+            end = type.encode(value, chunk, pos + FRAME_HEADER_LENGTH);
+          } catch (cause) {
+            throw new KafkaLibError(
+              'AVRO_ENCODE',
+              `value does not match schema id ${schemaId}: ${(cause as Error).message}`,
+              { cause },
+            );
+          }
+        }
+        if (end > 0) {
+          chunk[pos] = MAGIC_BYTE;
+          chunk.writeInt32BE(schemaId, pos + 1);
+          frames[i] = chunk.subarray(pos, end);
+          pos = end;
+          break;
+        }
+        // it does not fit: a new chunk (the frames already made keep the old one alive)
+        const need = chunk.length - pos - end;
+        chunk = Buffer.allocUnsafe(Math.max(chunkBytes, need * 2));
+        pos = 0;
+      }
+    }
+    return frames;
+  }
+
+  /**
    * Decodes synchronously when the writer schema is cached, else returns undefined (call
    * `decode`). Throws DecodeError for a bad frame or bytes that are not valid for the schema.
    */
   decodeSync<T = unknown>(buf: Buffer | null, reader?: avro.Type): Decoded<T> | undefined {
-    const { schemaId, payload } = decodeFrame(buf);
+    const schemaId = frameSchemaId(buf);
     const writer = this.types.get(schemaId);
     if (!writer) return undefined;
-    return { schemaId, value: this.read<T>(writer, schemaId, payload, reader) };
+    return { schemaId, value: this.read<T>(writer, schemaId, buf!, reader) };
   }
 
   async decode<T = unknown>(buf: Buffer | null, reader?: avro.Type): Promise<Decoded<T>> {
-    const { schemaId, payload } = decodeFrame(buf);
+    const schemaId = frameSchemaId(buf);
     const writer = this.types.get(schemaId) ?? (await this.typeFor(schemaId));
-    return { schemaId, value: this.read<T>(writer, schemaId, payload, reader) };
+    return { schemaId, value: this.read<T>(writer, schemaId, buf!, reader) };
   }
 
+  /** Reads the Avro payload after the frame's header (no view of it made), all of it. */
   private read<T>(
     writer: avro.Type,
     schemaId: number,
-    payload: Buffer,
+    frame: Buffer,
     reader: avro.Type | undefined,
   ): T {
     try {
-      if (!reader || reader === writer) return writer.fromBuffer(payload) as T;
-      return reader.fromBuffer(payload, this.resolver(reader, writer, schemaId)) as T;
+      let type = writer;
+      let resolver: avro.Resolver | undefined;
+      if (reader && reader !== writer) {
+        resolver = this.resolver(reader, writer, schemaId);
+        type = reader;
+      }
+      const read = type.decode(frame, FRAME_HEADER_LENGTH, resolver);
+      if (read.offset < 0) throw new Error('truncated buffer');
+      if (read.offset < frame.length) throw new Error('trailing data');
+      return read.value as T;
     } catch (cause) {
       throw new DecodeError(
         'AVRO_DECODE',
@@ -179,17 +246,25 @@ export class AvroSerde {
     }
   }
 
-  private resolver(reader: avro.Type, writer: avro.Type, schemaId: number): avro.Resolver {
+  /**
+   * How the reader reads what `schemaId` wrote: undefined when the two schemas are the same in
+   * Avro's canonical form (the common case: the bytes are read as the reader's, no resolution).
+   */
+  private resolver(
+    reader: avro.Type,
+    writer: avro.Type,
+    schemaId: number,
+  ): avro.Resolver | undefined {
     let byId = this.resolvers.get(reader);
     if (!byId) {
       byId = new Map();
       this.resolvers.set(reader, byId);
     }
     let r = byId.get(schemaId);
-    if (!r) {
-      r = reader.createResolver(writer);
+    if (r === undefined) {
+      r = reader.equals(writer) ? null : reader.createResolver(writer);
       byId.set(schemaId, r);
     }
-    return r;
+    return r ?? undefined;
   }
 }

@@ -31,6 +31,11 @@ export interface Frame {
 }
 
 export function decodeFrame(buf: Buffer | null | undefined): Frame {
+  return { schemaId: frameSchemaId(buf), payload: buf!.subarray(FRAME_HEADER_LENGTH) };
+}
+
+/** The schema id of a Confluent frame; throws BAD_FRAME like decodeFrame. Makes no view. */
+export function frameSchemaId(buf: Buffer | null | undefined): number {
   if (!buf || buf.length < FRAME_HEADER_LENGTH) {
     throw new DecodeError(
       'BAD_FRAME',
@@ -42,5 +47,5 @@ export function decodeFrame(buf: Buffer | null | undefined): Frame {
   }
   const schemaId = buf.readInt32BE(1);
   if (schemaId < 0) throw new DecodeError('BAD_FRAME', `negative schema id ${schemaId}`);
-  return { schemaId, payload: buf.subarray(FRAME_HEADER_LENGTH) };
+  return schemaId;
 }
