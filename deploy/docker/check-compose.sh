@@ -209,10 +209,11 @@ for app in apps:
 
 # --- host ports ---------------------------------------------------------------------------------
 # docker-compose.yml publishes only what a user opens; the override adds the rest, for the host.
+layered = env_file(os.path.join(tmp, "env"))  # .env.example overlaid by .env: what compose rendered with
 user_facing = {"redpanda-console": "REDPANDA_CONSOLE_PORT", "grafana": "GRAFANA_PORT",
                "aggregation-sink": "AGGREGATION_SINK_HTTP_PORT", "alerting": "ALERTING_HTTP_PORT"}
 for s in services:
-    should = {example.get(user_facing[s], f"${user_facing[s]}")} if s in user_facing else set()
+    should = {layered.get(user_facing[s], f"${user_facing[s]}")} if s in user_facing else set()
     if published(s) != should:
         say(f"docker-compose.yml: service {s} publishes {sorted(published(s)) or 'nothing'}, should publish {sorted(should) or 'nothing'} (other host ports belong in deploy/docker/compose.host-ports.yml)")
 for label, of in (("docker-compose.yml", services), ("with compose.host-ports.yml", host_services)):
