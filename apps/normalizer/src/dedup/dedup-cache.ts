@@ -19,8 +19,8 @@ export const DEDUP_BYTES_PER_ENTRY = 48;
  * object per id: a ring of the last additions in order (expiry, where the id's bytes are, their
  * length, its hash), the ids' bytes in a circular log (`maxEntries × 48` bytes; an id of more
  * than 48 bytes takes more, so fewer ids fit), and an open-addressing table (linear probing, at
- * most half full, hash and slot interleaved) from a seeded 32-bit hash of the id to its ring slot. A lookup compares the stored bytes once
- * the hash matches, so the answer is exact. Eviction takes the ring's head and deletes its table
+ * most half full, hash and slot interleaved) from a seeded 32-bit hash of the id to its ring
+ * slot. A lookup compares the stored bytes once the hash matches, so the answer is exact. Eviction takes the ring's head and deletes its table
  * entry by backward shift (no tombstones); an id added again gets a new slot, its table entry
  * points there, and its old slot is skipped when evicted.
  */

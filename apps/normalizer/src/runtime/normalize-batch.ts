@@ -68,7 +68,8 @@ export class NormalizeBatch<
     ) {
       outcome = decider.decide(items, reference.current, this.clock());
     }
-    // each accepted record is a { key, value } already (no copy per record)
+    // sent as they are (no copy per record): an Accepted's key and value are what the producer reads;
+    // its other fields (eventId, source) are none of OutgoingRecord's (headers, timestamp, partition)
     await output.send(outcome.accepted);
     decider.remember(outcome, this.clock());
     metrics.normalized(outcome.accepted.length);
