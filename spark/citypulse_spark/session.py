@@ -13,6 +13,9 @@ from pyspark.sql import SparkSession
 
 from .settings import Settings
 
+SCHEDULER_POOLS = Path(__file__).with_name("fairscheduler.xml")
+WINDOWS_POOL, LAKE_POOL = "windows", "lake"  # the pools of fairscheduler.xml
+
 
 def connector_jars(settings: Settings) -> list[str]:
     jar_dir = settings.stack_dir / "cache" / "spark" / "jars"
@@ -95,6 +98,10 @@ def build_session(
         # The query's watermark is the smallest of its inputs' (one per Kafka partition): Spark's
         # default, spelled out because the windows queries rely on it (transforms.watermark_per_partition).
         .config("spark.sql.streaming.multipleWatermarkPolicy", "min")
+        # Queries share the cores by pool (fairscheduler.xml; main.py puts each query in one): the
+        # windows queries' tasks go before the lake's when both wait.
+        .config("spark.scheduler.mode", "FAIR")
+        .config("spark.scheduler.allocation.file", str(SCHEDULER_POOLS))
         .config("spark.ui.enabled", "true" if ui else "false")
         .config("spark.ui.showConsoleProgress", "false")
     )

@@ -1,5 +1,5 @@
 """main's wiring around the table of aggregates, without Spark queries or services: topic and subject
-lookup, arguments, the late-record counter per stream, and the input subjects' writer schemas against a
+lookup, arguments, scheduler pools, the late-record counter per stream, and the input subjects' writer schemas against a
 stand-in registry (a local HTTP server on an ephemeral port)."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from citypulse_spark import aggregates as A
-from citypulse_spark import contracts, metrics
+from citypulse_spark import contracts, metrics, session
 from citypulse_spark import main as job
 
 
@@ -165,3 +165,29 @@ def test_the_listener_exports_the_newest_event_time_and_the_watermark_of_a_query
     newest = datetime(2026, 1, 5, 8, 10, tzinfo=UTC).timestamp()
     assert sample("citypulse_spark_event_time_max_seconds") == newest
     assert sample("citypulse_spark_watermark_timestamp_seconds") == newest - 120
+
+
+def test_the_lake_runs_every_minute_and_the_windows_every_five_seconds_unless_told_otherwise():
+    args = job.parse_args(["stream"])
+    assert (args.trigger, args.lake_trigger) == ("5 seconds", "1 minute")
+    assert job.parse_args(["stream", "--lake-trigger", "10 seconds"]).lake_trigger == "10 seconds"
+
+
+def test_a_query_starts_in_its_scheduler_pool_and_the_pools_are_the_files(spark):
+    """The pools come from fairscheduler.xml (a wrong path would leave Spark making equal pools on the
+    fly); a query's jobs inherit the pool of the thread that started it, which then forgets it."""
+    sc = spark.sparkContext
+    seen = []
+    query: Any = object()
+
+    def start() -> Any:
+        seen.append(sc.getLocalProperty("spark.scheduler.pool"))
+        return query
+
+    assert job._in_pool(spark, session.LAKE_POOL, start) is query
+    assert seen == ["lake"]
+    assert sc.getLocalProperty("spark.scheduler.pool") is None
+    assert spark.conf.get("spark.scheduler.mode") == "FAIR"
+    pools = sc._jsc.sc()  # the SparkContext (JVM)
+    weights = {name: pools.getPoolForName(name).get().weight() for name in (session.WINDOWS_POOL, session.LAKE_POOL)}
+    assert weights == {"windows": 4, "lake": 1}
