@@ -114,6 +114,18 @@ function rows(f) {
       loadOf('spark_drain_events_per_s'),
     ]);
   }
+  if (has('spark_warm_drain_events_per_s')) {
+    const v = get('spark_warm_drain_events_per_s');
+    out.push([
+      'Spark job, warm (backlog reaching it)',
+      `${num(v)} events/s`,
+      `ConsumerPerformance ${num(get('spark_kafka_consumer_records_per_s'))}`,
+      num(v / get('spark_kafka_consumer_records_per_s'), 3),
+      '>= 50,000/s',
+      met(v >= 50_000),
+      loadOf('spark_warm_drain_events_per_s'),
+    ]);
+  }
   if (has('freshness_p95_ms')) {
     const p95 = get('freshness_p95_ms');
     const floor = get('freshness_floor_ms');

@@ -8,9 +8,16 @@ with Kafka's own Java consumer (kafka-consumer-perf-test, ConsumerPerformance) o
    transport 20 %, tickets 8 %, incidents 2 %, event times in order over three hours (a few seconds
    out of order), 1 % duplicate event ids.
 2. The limit: ConsumerPerformance reads each topic in full; limit = events / the sum of its fetch times.
-3. The job: the production query layout (main.start_streaming, the default trigger and watermark, no
-   maxOffsetsPerTrigger, every output on) with a fresh checkpoint and lake in a temp folder, until
-   every query has read every record of its topic. Rate = events / (last batch end - queries started).
+3. Cold: the job in the production query layout (main.start_streaming, the default triggers and
+   watermark, no maxOffsetsPerTrigger, every output on) with a fresh checkpoint and lake in a temp
+   folder and a fresh JVM, until every query has read every record of its topic.
+   Rate = events / (last batch end - queries started): query start and the JVM's warm-up included.
+4. Warm (--warm-events, default as many): while that job keeps running, a second backlog of the
+   same mix (event times after the first's, new event ids) is produced into the same topics as fast
+   as this process can (pre-encoded; the producer shares the two cores with the job), until every
+   query has read it too. Rate = events / (last batch end - produce start), beside the producer's
+   own rate (the warm figure cannot exceed it). This is a backlog reaching a running job (a burst,
+   normalizers catching up after an outage); cold is a backlog met by a job (re)starting.
 Figures are merged into bench/results/latest.json (keys spark_*) and printed as a table.
 """
 
@@ -90,30 +97,50 @@ def _record(stream: str, i: int, t: datetime, rnd: random.Random) -> tuple[bytes
     return ticket.encode(), H.support_ticket(eid, t, ticket_id=ticket, priority=rnd.choice(PRIORITIES))
 
 
-def backlog(events: int, seed: int) -> dict[str, list[tuple[bytes, H.Record]]]:
-    """{stream: [(key, record)]}: ``events`` records split by MIX, event times in order over SPAN."""
+def backlog(events: int, seed: int, first: int = 0, base: datetime = BASE) -> dict[str, list[tuple[bytes, H.Record]]]:
+    """{stream: [(key, record)]}: ``events`` records split by MIX, event times in order over SPAN from
+    ``base``; event ids numbered from ``first``."""
     rnd = random.Random(seed)
     streams, weights = list(MIX), list(MIX.values())
     out: dict[str, list[tuple[bytes, H.Record]]] = {s: [] for s in streams}
     step = SPAN / events
     for i in range(events):
         stream = rnd.choices(streams, weights)[0]
-        t = BASE + step * i + timedelta(seconds=rnd.uniform(-3, 0))  # a few seconds out of order
-        key, rec = _record(stream, i, t, rnd)
+        t = base + step * i + timedelta(seconds=rnd.uniform(-3, 0))  # a few seconds out of order
+        key, rec = _record(stream, first + i, t, rnd)
         out[stream].append((key, rec))
         if rnd.random() < 0.01:  # a redelivered duplicate (same event id)
             out[stream].append((key, rec))
     return out
 
 
-def fill(settings: Settings, topics: dict[str, str], data: dict[str, list[tuple[bytes, H.Record]]]) -> None:
+Encoded = dict[str, list[tuple[bytes, bytes]]]  # {stream: [(key, Confluent-framed value)]}
+
+
+def create_topics(settings: Settings, topics: dict[str, str]) -> dict[str, int]:
+    """Creates the input topics and registers each contract under its subject; {stream: schema id}."""
     admin = K.require_kafka(settings.kafka_brokers)
+    ids = {}
     for stream, topic in topics.items():
         K.create_topic(admin, topic, contracts.stream(stream).partitions)
         schema = contracts.stream(stream).schema
-        sid = registry.register(settings.schema_registry_url, f"{topic}-value", schema, settings.schema_registry_auth)
-        parsed = H.parsed(schema)
-        K.produce(settings.kafka_brokers, topic, ((k, H.confluent_encode(parsed, sid, r)) for k, r in data[stream]))
+        ids[stream] = registry.register(
+            settings.schema_registry_url, f"{topic}-value", schema, settings.schema_registry_auth
+        )
+    return ids
+
+
+def encode(data: dict[str, list[tuple[bytes, H.Record]]], schema_ids: dict[str, int]) -> Encoded:
+    out = {}
+    for stream, rows in data.items():
+        parsed = H.parsed(contracts.stream(stream).schema)
+        out[stream] = [(k, H.confluent_encode(parsed, schema_ids[stream], r)) for k, r in rows]
+    return out
+
+
+def produce_all(settings: Settings, topics: dict[str, str], encoded: Encoded) -> None:
+    for stream, rows in encoded.items():
+        K.produce(settings.kafka_brokers, topics[stream], rows)
 
 
 def kafka_java(main_class: str, *args: str) -> str:
@@ -153,7 +180,7 @@ class _Progress(StreamingQueryListener):
     """Counts each query's input rows; ``done`` is set once every query read its expected rows."""
 
     def __init__(self, expected: Callable[[str], int]) -> None:
-        self.expected = expected
+        self.expected = expected  # replaced (and ``done`` cleared) for the warm phase
         self.rows: dict[str, int] = {}
         self.batches: dict[str, int] = {}
         self.millis: dict[str, int] = {}
@@ -181,6 +208,13 @@ class _Progress(StreamingQueryListener):
         pass
 
 
+def _settle(queries: list[Any]) -> None:
+    """Lets a batch that is still running (a no-data batch closing windows) end."""
+    deadline = time.time() + 60
+    while time.time() < deadline and any(q.isActive and q.status["isTriggerActive"] for q in queries):
+        time.sleep(0.2)
+
+
 def run_job(
     settings: Settings,
     topics: dict[str, str],
@@ -189,7 +223,11 @@ def run_job(
     aggregates: tuple[str, ...],
     timeout: float,
     conf: list[tuple[str, str]],
+    warm: tuple[dict[str, int], Callable[[], None]] | None = None,
 ) -> dict[str, Any]:
+    """Runs the job cold on the backlog already in ``topics``; then, with ``warm`` (a second
+    backlog's counts per stream, and what produces it), produces it while the job runs and waits for
+    the job to read it too. Figures of both phases."""
     work = Path(tempfile.mkdtemp(prefix="citypulse-bench-spark-"))
     spark = build_session("citypulse-bench-drain", settings, ui=False, extra_conf=dict(conf))
     spark.sparkContext.setLogLevel("WARN")
@@ -212,12 +250,27 @@ def run_job(
     t0 = time.time()
     queries = main.start_streaming(spark, cfg)
     started = time.time()
+    warm_result: dict[str, Any] = {}
     try:
         finished = progress.done.wait(timeout)
-        # let a batch that is still running (a no-data batch closing windows) end before stopping
-        deadline = time.time() + 60
-        while time.time() < deadline and any(q.isActive and q.status["isTriggerActive"] for q in queries):
-            time.sleep(0.2)
+        _settle(queries)
+        if finished and warm is not None:
+            more, produce = warm
+            cold_end = progress.last_end
+            progress.expected = lambda q: counts[main.query_stream(q)] + more[main.query_stream(q)]
+            progress.done.clear()
+            w0 = time.time()
+            produce()
+            produced = time.time()
+            warm_done = progress.done.wait(timeout)
+            _settle(queries)
+            warm_result = {
+                "finished": warm_done,
+                "events": sum(more.values()),
+                "seconds": progress.last_end - w0,
+                "produce_seconds": produced - w0,
+            }
+            progress.last_end = cold_end
     finally:
         main.stop_all(queries)
         spark.stop()
@@ -231,6 +284,7 @@ def run_job(
         "rows": dict(progress.rows),
         "batches": dict(progress.batches),
         "millis": dict(progress.millis),
+        "warm": warm_result,
     }
 
 
@@ -270,6 +324,12 @@ def main_(argv: list[str]) -> int:
     p.add_argument("--events", type=int, default=int(os.environ.get("BENCH_SPARK_EVENTS", "1000000")))
     p.add_argument("--outputs", type=_names, default=main.OUTPUTS)
     p.add_argument("--aggregates", type=_names, default=tuple(a.name for a in A.AGGREGATES))
+    p.add_argument(
+        "--warm-events",
+        type=int,
+        default=None,
+        help="the second backlog, produced while the job runs (default: --events; 0: cold only)",
+    )
     p.add_argument("--seed", type=int, default=7)
     p.add_argument(
         "--conf", type=lambda kv: tuple(kv.split("=", 1)), action="append", default=[], help="extra Spark conf k=v"
@@ -285,15 +345,21 @@ def main_(argv: list[str]) -> int:
     # the aggregate topics too: the bench never writes into the flow's own topics
     outputs = {a.output: f"{contracts.stream(a.output).topic}.{suffix}" for a in A.AGGREGATES}
 
+    warm_events = args.events if args.warm_events is None else args.warm_events
     t = time.time()
-    data = backlog(args.events, args.seed)
+    schema_ids = create_topics(settings, topics)
+    data = encode(backlog(args.events, args.seed), schema_ids)
     counts = {A.lake_name(s): len(v) for s, v in data.items()}
     total = sum(counts.values())
-    print(f"backlog: {total:,} events {counts} built in {time.time() - t:.1f} s", flush=True)
+    # the second backlog: later event times, new ids (the first's dedup state must not swallow it)
+    data2 = encode(backlog(warm_events, args.seed + 1, first=args.events, base=BASE + SPAN), schema_ids)
+    counts2 = {A.lake_name(s): len(v) for s, v in data2.items()}
+    print(f"backlogs: {total:,} + {sum(counts2.values()):,} events built in {time.time() - t:.1f} s", flush=True)
     t = time.time()
-    fill(settings, topics, data)
+    produce_all(settings, topics, data)
     del data
     print(f"produced in {time.time() - t:.1f} s", flush=True)
+    warm = (counts2, lambda: produce_all(settings, topics, data2)) if warm_events else None
     admin = K.require_kafka(settings.kafka_brokers)
     for stream, topic in outputs.items():  # the job creates no topics (main.await_topics)
         K.create_topic(admin, topic, contracts.stream(stream).partitions)
@@ -301,7 +367,9 @@ def main_(argv: list[str]) -> int:
         fetch = sum(consumer_perf(settings.kafka_brokers, topics[s], counts[A.lake_name(s)]) for s in topics)
         kafka_rps = total / fetch
         print(f"Kafka ConsumerPerformance: {kafka_rps:,.0f} records/s ({fetch:.1f} s fetch time)", flush=True)
-        job = run_job(settings, {**topics, **outputs}, counts, args.outputs, args.aggregates, args.timeout, args.conf)
+        job = run_job(
+            settings, {**topics, **outputs}, counts, args.outputs, args.aggregates, args.timeout, args.conf, warm
+        )
     finally:
         for topic in [*topics.values(), *outputs.values()]:
             K.delete_topic(admin, topic)
@@ -317,6 +385,17 @@ def main_(argv: list[str]) -> int:
         f"{job['start_seconds']:.1f} s of it starting the queries; finished={job['finished']})",
         flush=True,
     )
+    w = job["warm"]
+    warm_rate = w["events"] / w["seconds"] if w.get("finished") else None
+    if w:
+        producer_rate = w["events"] / w["produce_seconds"]
+        print(
+            f"{'Spark job warm: a backlog reaching it running':<44} {warm_rate or 0:>12,.0f} "
+            f"{(warm_rate or 0) / kafka_rps:>7.3f}\n"
+            f"{'  its producer, in this process beside the job':<44} {producer_rate:>12,.0f}\n"
+            f"({w['events']:,} events in {w['seconds']:.1f} s from the first produced; finished={w['finished']})",
+            flush=True,
+        )
     print("per query: batches, seconds in batches:", flush=True)
     for q in sorted(job["batches"]):
         print(f"  {q:<28} {job['batches'][q]:>4} {job['millis'][q] / 1000:>8.1f}", flush=True)
@@ -327,6 +406,7 @@ def main_(argv: list[str]) -> int:
                 "spark_kafka_consumer_records_per_s": round(kafka_rps),
                 "spark_drain_ratio": round(rate / kafka_rps, 4),
                 "spark_queries": job["queries"],
+                **({"spark_warm_drain_events_per_s": round(warm_rate)} if warm_rate else {}),
             },
             {
                 "spark_drain": {
@@ -339,11 +419,12 @@ def main_(argv: list[str]) -> int:
                     "kafka_fetch_seconds": round(fetch, 1),
                     "query_batch_seconds": {q: job["millis"][q] / 1000 for q in sorted(job["millis"])},
                     "load1_at_end": os.getloadavg()[0],
+                    "warm": {k: round(v, 1) if isinstance(v, float) else v for k, v in w.items()},
                 }
             },
         )
         print(f"figures merged into {path}")
-    return 0 if job["finished"] else 1
+    return 0 if job["finished"] and (not w or w["finished"]) else 1
 
 
 if __name__ == "__main__":
