@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from pyspark.sql import Column, DataFrame
 
@@ -37,9 +38,33 @@ class Aggregate:
         """Accumulator rows (of several batches) -> one per window and keys (+ ``extra`` aggregates)."""
         return T.merge(accumulated, self.keys, self.accs, *extra)
 
+    def closes_between(self, before: datetime | None, watermark: datetime) -> bool:
+        """Whether a window of this aggregate can end in ``(before, watermark]``: the windows a micro-
+        batch with watermark ``watermark`` closes, ``before`` being the previous batch's (None: not
+        known). Windows start at multiples of the slide from the epoch (``F.window``), so when the
+        length is a multiple of the slide every window ends at one too, and none ends in the span
+        unless a multiple of the slide lies in it (a 5-minute window at a 5-second trigger: one
+        batch in sixty). Otherwise, or without ``before``: True."""
+        slide, length = interval_seconds(self.slide), interval_seconds(self.length)
+        if before is None or length % slide:
+            return True
+        return int(watermark.timestamp()) // slide > int(before.timestamp()) // slide
+
     def compute(self, events: DataFrame) -> DataFrame:
         """Deduplicated events, all of them -> the aggregate's rows (what the batch recompute does)."""
         return self.finish(self.accumulate(events))
+
+
+_UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def interval_seconds(text: str) -> int:
+    """A Spark interval of one unit, "20 seconds", "5 minutes", "1 hour", in seconds."""
+    n, _, unit = text.strip().partition(" ")
+    seconds = _UNIT_SECONDS.get(unit.strip().lower().removesuffix("s"))
+    if not n.isdigit() or seconds is None:
+        raise ValueError(f"not an interval of one unit: {text!r} (e.g. '5 minutes')")
+    return int(n) * seconds
 
 
 TRAFFIC_ZONE_5M = Aggregate(

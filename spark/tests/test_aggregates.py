@@ -416,6 +416,33 @@ def test_accumulators_merged_batch_by_batch_give_the_result_of_all_events_at_onc
     assertDataFrameEqual(agg.finish(held), agg.compute(contract_events(spark, agg.input, records)), rtol=1e-9)
 
 
+def test_intervals_of_one_unit_read_as_seconds():
+    assert [A.interval_seconds(t) for t in ("20 seconds", "1 minute", "5 minutes", "1 hour", "2 days")] == [
+        20,
+        60,
+        300,
+        3600,
+        172800,
+    ]
+    for bad in ("5", "five minutes", "5 fortnights", "1 minute 30 seconds"):
+        with pytest.raises(ValueError):
+            A.interval_seconds(bad)
+
+
+def test_a_batch_can_close_a_window_only_when_its_watermark_passes_a_multiple_of_the_slide():
+    agg = A.TRAFFIC_ZONE_5M  # 5-minute tumbling: windows end at 08:00, 08:05, ...
+    assert not agg.closes_between(at(8, 0, 1), at(8, 4, 59))
+    assert agg.closes_between(at(8, 4, 59), at(8, 5, 0))  # the 08:00-08:05 window ends at the watermark
+    assert not agg.closes_between(at(8, 5, 0), at(8, 5, 0))  # it closed in the batch before
+    assert agg.closes_between(at(8, 1), at(8, 20))  # a backlog: several at once
+    assert agg.closes_between(None, at(8, 1))  # the previous watermark not known: look
+    sliding = replace(A.TICKETS_PRIORITY_1M, length="1 minute", slide="20 seconds")  # ends every 20 s
+    assert sliding.closes_between(at(8, 0, 1), at(8, 0, 20))
+    assert not sliding.closes_between(at(8, 0, 21), at(8, 0, 39))
+    odd = replace(A.TICKETS_PRIORITY_1M, length="50 seconds", slide="20 seconds")  # ends off the slide
+    assert odd.closes_between(at(8, 0, 21), at(8, 0, 22))
+
+
 def test_a_micro_batch_run_again_after_a_crash_neither_loses_nor_double_counts(spark, tmp_path):
     """WindowWriter as Spark drives it, batch by batch, with batch 1 run twice (Spark runs a batch again
     when the job died before committing it): the state and gold are as if it ran once."""
@@ -438,6 +465,9 @@ def test_a_micro_batch_run_again_after_a_crash_neither_loses_nor_double_counts(s
     run(1, at(8, 0), b1)
     run(1, at(8, 0), b1)  # again: reads the state of batch 0, not its own
     run(2, at(8, 9), b2)  # the watermark passed 08:05: the 08:00 window is final, 08:05 is not
+    # 08:09 -> 08:09:30 passes no window end: no gold job, no folder, the windows stay held
+    b3 = [traffic_reading("f", at(8, 21), speed_kmh=60)]
+    run(3, at(8, 9, 30), b3)
 
     gold = spark.read.parquet(str(cfg.lake_dir / "gold" / agg.gold_table))
     assert [r.batch for r in gold.select("batch").distinct().collect()] == [2]
@@ -447,4 +477,7 @@ def test_a_micro_batch_run_again_after_a_crash_neither_loses_nor_double_counts(s
     assertDataFrameEqual(
         agg.finish(held), agg.compute(contract_events(spark, agg.input, b1[1:] + b2)), rtol=1e-9
     )  # 08:05 and 08:20 still open
-    assert sorted(p.name for p in (checkpoint / "windows" / agg.name).iterdir()) == ["batch=1", "batch=2"]
+    after = writer.state.read(agg.name, before=4)
+    assert after is not None
+    assertDataFrameEqual(agg.finish(after), agg.compute(contract_events(spark, agg.input, b1[1:] + b2 + b3)), rtol=1e-9)
+    assert sorted(p.name for p in (checkpoint / "windows" / agg.name).iterdir()) == ["batch=2", "batch=3"]
