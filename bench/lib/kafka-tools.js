@@ -5,7 +5,8 @@
  * bin/kafka-producer-perf-test.sh), run as the limits the stages are compared with.
  */
 const { spawn } = require('node:child_process');
-const { existsSync, readdirSync } = require('node:fs');
+const { existsSync, mkdtempSync, readdirSync, writeFileSync } = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { root } = require('./common');
 
@@ -47,8 +48,28 @@ function runKafkaTool(settings, mainClass, args, timeoutMs = 180_000) {
 }
 
 /**
+ * The consumer settings ConsumerPerformance runs with. fetch.max.wait.ms 10 instead of the client's
+ * 500: with 500 the tool read traffic.raw (1,000,000 records, its three partitions uneven, keyed by
+ * sensor) at 67,709 records/s, 94 % of it in the first 1.7 s and the rest at one fetch per 500 ms
+ * wait; with 10, 998,003 records/s (a kafkajs consumer: 915,272). The limit is what the broker can
+ * serve, not a client's wait.
+ */
+let consumerConfig;
+function consumerPerfConfig() {
+  if (!consumerConfig) {
+    consumerConfig = path.join(
+      mkdtempSync(path.join(os.tmpdir(), 'citypulse-perf-')),
+      'consumer.properties',
+    );
+    writeFileSync(consumerConfig, 'fetch.max.wait.ms=10\n');
+  }
+  return consumerConfig;
+}
+
+/**
  * ConsumerPerformance reading `messages` records of `topic` from its beginning (one consumer, a
- * group of its own). Its fetch rate (records / fetch time, the group join left out) is the limit.
+ * group of its own; consumerPerfConfig). Its fetch rate (records / fetch time, the group join left
+ * out) is the limit.
  */
 async function consumerPerformance(settings, { topic, messages, timeoutMs = 60_000 }) {
   const out = await runKafkaTool(settings, 'org.apache.kafka.tools.ConsumerPerformance', [
@@ -60,6 +81,8 @@ async function consumerPerformance(settings, { topic, messages, timeoutMs = 60_0
     String(messages),
     '--timeout',
     String(timeoutMs),
+    '--consumer.config',
+    consumerPerfConfig(),
   ]);
   // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec,
   // rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec

@@ -155,7 +155,10 @@ def kafka_java(main_class: str, *args: str) -> str:
 
 
 def consumer_perf(brokers: str, topic: str, messages: int) -> float:
-    """Seconds ConsumerPerformance takes to fetch ``messages`` records of ``topic`` (its fetch time)."""
+    """Seconds ConsumerPerformance takes to fetch ``messages`` records of ``topic`` (its fetch time),
+    with fetch.max.wait.ms 10 as bench/lib/kafka-tools.js runs it (why: there)."""
+    config = Path(tempfile.mkdtemp(prefix="citypulse-perf-")) / "consumer.properties"
+    config.write_text("fetch.max.wait.ms=10\n")
     out = kafka_java(
         "org.apache.kafka.tools.ConsumerPerformance",
         "--bootstrap-server",
@@ -166,6 +169,8 @@ def consumer_perf(brokers: str, topic: str, messages: int) -> float:
         str(messages),
         "--timeout",
         "60000",
+        "--consumer.config",
+        str(config),
     )
     # start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec,
     # rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
