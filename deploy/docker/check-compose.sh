@@ -54,7 +54,9 @@ done
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-# .env.example overlaid by .env, one value per key (the last wins), as scripts/env.sh layers them
+# .env.example overlaid by .env, one value per key (the last wins), as scripts/env.sh layers them;
+# a key set in the environment wins over both, as it does for compose itself and for env.sh (a shell
+# that sourced scripts/env.sh of another checkout renders that checkout's ports)
 "$PY" - "$tmp/env" <<'PY'
 import os, re, sys
 vals = {}
@@ -65,6 +67,7 @@ for f in (".env.example", ".env"):
         m = re.match(r"\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$", line)
         if m:
             vals[m.group(1)] = m.group(2).strip()
+vals.update({k: os.environ[k] for k in vals if k in os.environ})
 with open(sys.argv[1], "w") as out:
     for k, v in vals.items():
         out.write(f"{k}={v}\n")
