@@ -157,9 +157,21 @@ def kafka_java(main_class: str, *args: str) -> str:
 def consumer_perf(brokers: str, topic: str, messages: int) -> float:
     """Seconds ConsumerPerformance takes to fetch ``messages`` records of ``topic`` (its fetch time),
     with fetch.max.wait.ms 10 as bench/lib/kafka-tools.js runs it (why: there)."""
-    config = Path(tempfile.mkdtemp(prefix="citypulse-perf-")) / "consumer.properties"
-    config.write_text("fetch.max.wait.ms=10\n")
-    out = kafka_java(
+    with tempfile.TemporaryDirectory(prefix="citypulse-perf-") as tmp:
+        config = Path(tmp) / "consumer.properties"
+        config.write_text("fetch.max.wait.ms=10\n")
+        out = _consumer_perf_run(brokers, topic, messages, config)
+    # start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec,
+    # rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+    rows = [line for line in out.splitlines() if re.match(r"^\d{4}-", line)]
+    if not rows:
+        raise RuntimeError(f"ConsumerPerformance printed no result:\n{out}")
+    cols = [c.strip() for c in rows[-1].split(",")]
+    return float(cols[7]) / 1000.0
+
+
+def _consumer_perf_run(brokers: str, topic: str, messages: int, config: Path) -> str:
+    return kafka_java(
         "org.apache.kafka.tools.ConsumerPerformance",
         "--bootstrap-server",
         brokers,
@@ -172,13 +184,6 @@ def consumer_perf(brokers: str, topic: str, messages: int) -> float:
         "--consumer.config",
         str(config),
     )
-    # start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec,
-    # rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
-    rows = [line for line in out.splitlines() if re.match(r"^\d{4}-", line)]
-    if not rows:
-        raise RuntimeError(f"ConsumerPerformance printed no result:\n{out}")
-    cols = [c.strip() for c in rows[-1].split(",")]
-    return float(cols[7]) / 1000.0
 
 
 class _Progress(StreamingQueryListener):
