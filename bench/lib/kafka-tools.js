@@ -5,7 +5,7 @@
  * bin/kafka-producer-perf-test.sh), run as the limits the stages are compared with.
  */
 const { spawn } = require('node:child_process');
-const { existsSync, mkdtempSync, readdirSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { root } = require('./common');
@@ -57,10 +57,9 @@ function runKafkaTool(settings, mainClass, args, timeoutMs = 180_000) {
 let consumerConfig;
 function consumerPerfConfig() {
   if (!consumerConfig) {
-    consumerConfig = path.join(
-      mkdtempSync(path.join(os.tmpdir(), 'citypulse-perf-')),
-      'consumer.properties',
-    );
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'citypulse-perf-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    consumerConfig = path.join(dir, 'consumer.properties');
     writeFileSync(consumerConfig, 'fetch.max.wait.ms=10\n');
   }
   return consumerConfig;

@@ -212,7 +212,7 @@ for app in apps:
 
 # --- host ports ---------------------------------------------------------------------------------
 # docker-compose.yml publishes only what a user opens; the override adds the rest, for the host.
-layered = env_file(os.path.join(tmp, "env"))  # .env.example overlaid by .env: what compose rendered with
+layered = env_file(os.path.join(tmp, "env"))  # .env.example, .env, then the environment: what compose rendered with
 user_facing = {"redpanda-console": "REDPANDA_CONSOLE_PORT", "grafana": "GRAFANA_PORT",
                "aggregation-sink": "AGGREGATION_SINK_HTTP_PORT", "alerting": "ALERTING_HTTP_PORT"}
 for s in services:
