@@ -76,6 +76,7 @@ if __package__ in (None, ""):  # run as a file (spark-submit .../main.py): make 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
+from pyspark.sql.types import StructField, StructType
 
 from citypulse_spark import aggregates as A
 from citypulse_spark import contracts, metrics, registry
@@ -341,12 +342,14 @@ class WindowState:
                 out.append(int(n))
         return sorted(out)
 
-    def read(self, aggregate: str, before: int) -> DataFrame | None:
-        """The open windows after the newest batch older than ``before``; None before the first."""
+    def read(self, aggregate: str, before: int, schema: StructType | None = None) -> DataFrame | None:
+        """The open windows after the newest batch older than ``before``; None before the first.
+        With ``schema`` (what was written) Spark runs no job to read it from the files' footers."""
         older = [v for v in self._versions(aggregate) if v < before]
         if not older:
             return None
-        return self.spark.read.parquet(str(self.folder / aggregate / f"batch={older[-1]}"))
+        reader = self.spark.read if schema is None else self.spark.read.schema(schema)
+        return reader.parquet(str(self.folder / aggregate / f"batch={older[-1]}"))
 
     def write(self, aggregate: str, batch_id: int, open_windows: DataFrame) -> None:
         open_windows.write.mode("overwrite").parquet(str(self.folder / aggregate / f"batch={batch_id}"))
@@ -416,11 +419,16 @@ class WindowWriter:
     def _aggregate(
         self, a: A.Aggregate, events: DataFrame, batch_id: int, watermark: datetime, previous: datetime | None
     ) -> None:
-        rows = a.accumulate(events).withColumn("_changed", F.lit(True))
-        held = self.state.read(a.name, before=batch_id)
+        # a batch's accumulators and the open windows are a few rows per window and key: one task
+        # each (coalesce) instead of one per shuffle partition, and one state, gold and Kafka file
+        # or write task per batch instead of spark.sql.shuffle.partitions of them
+        accumulated = a.accumulate(events).coalesce(1)
+        written = StructType([StructField(f.name, f.dataType) for f in accumulated.schema])  # no watermark metadata
+        held = self.state.read(a.name, before=batch_id, schema=written)
+        rows = accumulated.withColumn("_changed", F.lit(True))
         if held is not None:
             rows = rows.unionByName(held.withColumn("_changed", F.lit(False)))
-        merged = a.merge(rows, F.max("_changed").alias("_changed")).persist()
+        merged = a.merge(rows, F.max("_changed").alias("_changed")).coalesce(1).persist()
         try:
             closed = F.col(f"{T.WINDOW_COL}.end") <= F.lit(watermark)
             self.state.write(a.name, batch_id, merged.where(~closed).drop("_changed"))

@@ -293,7 +293,9 @@ def _readings() -> Column:
 
 
 ZONE_ACCS = (
-    Acc("zone_name", "max", lambda: F.max("zone_name")),
+    # the max of the set, not max("zone_name"): a string max alone makes Spark sort every event of
+    # the batch (SortAggregate); collect_set keeps the aggregation hash-based (ObjectHashAggregate)
+    Acc("zone_name", "max", lambda: F.array_max(F.collect_set("zone_name"))),
     Acc("speed_sum", "sum", _sum_of("speed_kmh")),
     Acc("speed_n", "sum", _count_of("speed_kmh")),
     Acc("speed_min", "min", lambda: F.min("speed_kmh")),

@@ -129,6 +129,16 @@ def test_every_aggregate_row_encodes_with_its_contract_schema(spark, agg):
         assert rec["updated_at"] == updated
 
 
+@pytest.mark.parametrize("agg", A.AGGREGATES, ids=lambda a: a.name)
+def test_accumulating_a_batch_of_events_is_hash_based_never_a_sort(spark, agg):
+    # A sort-based aggregation (a max over strings alone plans one) sorts every event of every
+    # micro-batch: the accumulators must keep Spark's hash or object-hash aggregation.
+    accumulated = agg.accumulate(contract_events(spark, agg.input, SAMPLES[agg.input]))
+    plan = accumulated._jdf.queryExecution().executedPlan().toString()
+    assert "HashAggregate" in plan
+    assert "SortAggregate" not in plan
+
+
 # --- transport -----------------------------------------------------------------------------------------
 
 
