@@ -420,8 +420,8 @@ class WindowWriter:
         self, a: A.Aggregate, events: DataFrame, batch_id: int, watermark: datetime, previous: datetime | None
     ) -> None:
         # a batch's accumulators and the open windows are a few rows per window and key: one task
-        # each (coalesce) instead of one per shuffle partition, and one state, gold and Kafka file
-        # or write task per batch instead of spark.sql.shuffle.partitions of them
+        # each (coalesce) instead of one per shuffle partition, so one state or gold file and one
+        # Kafka write task per batch instead of spark.sql.shuffle.partitions of them
         accumulated = a.accumulate(events).coalesce(1)
         written = StructType([StructField(f.name, f.dataType) for f in accumulated.schema])  # no watermark metadata
         held = self.state.read(a.name, before=batch_id, schema=written)
