@@ -34,7 +34,9 @@
  *
  * Memory: RSS per service (the process and its children); the whole system is the sum of PSS
  * (shared pages split among the processes sharing them, so PostgreSQL's shared buffers count
- * once), with the RSS sum beside it.
+ * once), with the RSS sum beside it. CPU under load: the cores each service used over the measured
+ * span (user + system time of the process and its children, from /proc; 1.0 = one core all along),
+ * so a slow batch can be read against what else held the cores.
  *
  *   node bench/steady.bench.js            (scripts/bench.sh builds the apps first)
  *   env: BENCH_STEADY_RATE (10000), BENCH_STEADY_SECONDS (120), BENCH_WARMUP_SECONDS (90),
@@ -404,18 +406,18 @@ function printReport({
     `  floor: trigger ${C.fmt(trigger)} ms + windows batch p50 ${ms(batchMs.p50)} (n=${batchMs.n}, p95 ${ms(batchMs.p95)}) = ${C.fmt(floor)} ms; goal p95 <= ${C.fmt(goal)} ms: ${fresh.p95 !== null && fresh.p95 <= goal ? 'met' : 'NOT met'}`,
     `  broker produce->consume beside it: p50 ${ms(roundTrip.p50)}, p99 ${ms(roundTrip.p99)}`,
     '',
-    `memory (MB)                      rest RSS   load RSS (mean / peak)`,
+    `memory (MB), CPU                 rest RSS   load RSS (mean / peak)   load CPU (cores of ${os.cpus().length})`,
   ];
   const names = new Set([...Object.keys(rest.processes), ...Object.keys(memory.processes)]);
   for (const n of [...names].sort()) {
     const r = rest.processes[n];
     const l = memory.processes[n];
     lines.push(
-      `  ${n.padEnd(30)} ${String(r?.meanRssMb ?? '-').padStart(8)}   ${String(l?.meanRssMb ?? '-').padStart(8)} / ${String(l?.peakRssMb ?? '-').padStart(5)}`,
+      `  ${n.padEnd(30)} ${String(r?.meanRssMb ?? '-').padStart(8)}   ${String(l?.meanRssMb ?? '-').padStart(8)} / ${String(l?.peakRssMb ?? '-').padStart(5)}   ${String(l?.cores ?? '-').padStart(8)}`,
     );
   }
   lines.push(
-    `  ${'whole system, PSS'.padEnd(30)} ${String(rest.total.meanPssMb).padStart(8)}   ${String(memory.total.meanPssMb).padStart(8)} / ${String(memory.total.peakPssMb).padStart(5)}   (RSS sum ${rest.total.meanRssMb} / ${memory.total.peakRssMb})`,
+    `  ${'whole system, PSS'.padEnd(30)} ${String(rest.total.meanPssMb).padStart(8)}   ${String(memory.total.meanPssMb).padStart(8)} / ${String(memory.total.peakPssMb).padStart(5)}   ${String(memory.total.cores).padStart(8)}   (RSS sum ${rest.total.meanRssMb} / ${memory.total.peakRssMb}; CPU: the bench's own producer and prober not included)`,
     `  (load average at rest ${rest.load[0]}, under load ${memory.load[0]}; goals: each Node service <= 250 MB, the whole system <= 3,072 MB)`,
   );
   if (crashed.length) lines.push(`  crashed: ${crashed.join('; ')}`);

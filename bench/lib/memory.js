@@ -104,7 +104,7 @@ function stackProcesses() {
 
 /**
  * Samples named processes (name -> pid, or a function returning the current map) every
- * `intervalMs`: the peak and mean RSS/PSS of each and of their sum.
+ * `intervalMs`: the peak and mean RSS/PSS of each and of their sum, and the CPU each used.
  */
 class MemorySampler {
   constructor(processes, intervalMs = 1_000) {
@@ -125,6 +125,20 @@ class MemorySampler {
       const m = treeMemory(pid, parentOf);
       if (m.processes === 0) continue;
       const s = this.byName.get(name) ?? { peakRssMb: 0, peakPssMb: 0, sumRss: 0, sumPss: 0, n: 0 };
+      // CPU: from this process's first sample to its last (a process restarted meanwhile, a new
+      // pid, starts its count again: its CPU before the restart is lost, not counted twice)
+      const cpu = treeCpuSeconds(pid, parentOf);
+      const now = Date.now();
+      if (s.pid !== pid)
+        Object.assign(s, {
+          pid,
+          cpu0: cpu,
+          cpuAt0: now,
+          cpuBefore: s.cpuSeconds ?? 0,
+          spanBefore: s.cpuSpanMs ?? 0,
+        });
+      s.cpuSeconds = s.cpuBefore + (cpu - s.cpu0);
+      s.cpuSpanMs = s.spanBefore + (now - s.cpuAt0);
       s.peakRssMb = Math.max(s.peakRssMb, m.rssMb);
       s.peakPssMb = Math.max(s.peakPssMb, m.pssMb);
       s.sumRss += m.rssMb;
@@ -155,19 +169,27 @@ class MemorySampler {
     return this.result();
   }
 
-  /** { processes: {name: {peakRssMb, meanRssMb, peakPssMb, meanPssMb}}, total: {...} } */
+  /**
+   * { processes: {name: {peakRssMb, meanRssMb, peakPssMb, meanPssMb, cpuSeconds, cores}}, total: {...} }:
+   * `cores` is the CPU the process and its descendants used between its first and last sample, in
+   * cores (1.0: one core busy all along; the machine's whole is os.cpus().length).
+   */
   result() {
     const mean = (sum, n) => Math.round(sum / Math.max(1, n));
     const processes = {};
     for (const [name, s] of [...this.byName].sort(([a], [b]) => a.localeCompare(b))) {
+      const cores = s.cpuSpanMs > 0 ? s.cpuSeconds / (s.cpuSpanMs / 1000) : 0;
       processes[name] = {
         peakRssMb: s.peakRssMb,
         meanRssMb: mean(s.sumRss, s.n),
         peakPssMb: s.peakPssMb,
         meanPssMb: mean(s.sumPss, s.n),
+        cpuSeconds: Math.round(s.cpuSeconds * 10) / 10,
+        cores: Math.round(cores * 100) / 100,
       };
     }
     const t = this.total;
+    const cores = Object.values(processes).reduce((a, p) => a + p.cores, 0);
     return {
       samples: this.samples,
       processes,
@@ -176,6 +198,7 @@ class MemorySampler {
         meanRssMb: mean(t.sumRss, this.samples),
         peakPssMb: t.peakPssMb,
         meanPssMb: mean(t.sumPss, this.samples),
+        cores: Math.round(cores * 100) / 100,
       },
     };
   }

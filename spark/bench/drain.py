@@ -194,6 +194,8 @@ class _Progress(StreamingQueryListener):
         self.rows: dict[str, int] = {}
         self.batches: dict[str, int] = {}
         self.millis: dict[str, int] = {}
+        # task time of the query's state operators (the dedup): inserts, watermark evictions, commits
+        self.state_ms: dict[str, list[int]] = {}
         self.last_end = 0.0
         self.done = threading.Event()
         self.names: set[str] = set()
@@ -206,6 +208,11 @@ class _Progress(StreamingQueryListener):
         self.rows[p.name] = self.rows.get(p.name, 0) + p.numInputRows
         self.batches[p.name] = self.batches.get(p.name, 0) + 1
         self.millis[p.name] = self.millis.get(p.name, 0) + int(p.batchDuration)
+        ms = self.state_ms.setdefault(p.name, [0, 0, 0])
+        for op in p.stateOperators:
+            ms[0] += op.allUpdatesTimeMs
+            ms[1] += op.allRemovalsTimeMs
+            ms[2] += op.commitTimeMs
         if p.numInputRows:
             self.last_end = time.time()
         if self.names and all(self.rows.get(n, 0) >= self.expected(n) for n in self.names):
@@ -294,6 +301,7 @@ def run_job(
         "rows": dict(progress.rows),
         "batches": dict(progress.batches),
         "millis": dict(progress.millis),
+        "state_ms": dict(progress.state_ms),
         "warm": warm_result,
     }
 
@@ -362,7 +370,11 @@ def main_(argv: list[str]) -> int:
     counts = {A.lake_name(s): len(v) for s, v in data.items()}
     total = sum(counts.values())
     # the second backlog: later event times, new ids (the first's dedup state must not swallow it)
-    data2 = encode(backlog(warm_events, args.seed + 1, first=args.events, base=BASE + SPAN), schema_ids)
+    data2 = (
+        encode(backlog(warm_events, args.seed + 1, first=args.events, base=BASE + SPAN), schema_ids)
+        if warm_events
+        else {}
+    )
     counts2 = {A.lake_name(s): len(v) for s, v in data2.items()}
     print(f"backlogs: {total:,} + {sum(counts2.values()):,} events built in {time.time() - t:.1f} s", flush=True)
     t = time.time()
@@ -406,9 +418,11 @@ def main_(argv: list[str]) -> int:
             f"({w['events']:,} events in {w['seconds']:.1f} s from the first produced; finished={w['finished']})",
             flush=True,
         )
-    print("per query: batches, seconds in batches:", flush=True)
+    print("per query: batches, seconds in batches; state store task seconds: updates, evictions, commits", flush=True)
     for q in sorted(job["batches"]):
-        print(f"  {q:<28} {job['batches'][q]:>4} {job['millis'][q] / 1000:>8.1f}", flush=True)
+        st = job["state_ms"].get(q, [0, 0, 0])
+        state = "  ".join(f"{v / 1000:>6.1f}" for v in st) if any(st) else ""
+        print(f"  {q:<28} {job['batches'][q]:>4} {job['millis'][q] / 1000:>8.1f}   {state}", flush=True)
     if not args.no_record:
         path = merge_results(
             {
@@ -428,6 +442,11 @@ def main_(argv: list[str]) -> int:
                     "start_seconds": round(job["start_seconds"], 1),
                     "kafka_fetch_seconds": round(fetch, 1),
                     "query_batch_seconds": {q: job["millis"][q] / 1000 for q in sorted(job["millis"])},
+                    "state_task_seconds": {
+                        q: dict(zip(("updates", "evictions", "commits"), (v / 1000 for v in st), strict=True))
+                        for q, st in sorted(job["state_ms"].items())
+                        if any(st)
+                    },
                     "load1_at_end": os.getloadavg()[0],
                     "warm": {k: round(v, 1) if isinstance(v, float) else v for k, v in w.items()},
                 }
