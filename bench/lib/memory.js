@@ -54,11 +54,10 @@ function tree(pid, parentOf = parents()) {
   return out;
 }
 
-/** RSS and PSS (MB) of a process and its descendants. */
-function treeMemory(pid, parentOf) {
+/** RSS and PSS (MB) of a process and its descendants (`pids`: that tree, when already walked). */
+function treeMemory(pid, parentOf, pids = tree(pid, parentOf)) {
   let rss = 0;
   let pss = 0;
-  const pids = tree(pid, parentOf);
   for (const p of pids) {
     rss += readKb(`/proc/${p}/status`, 'VmRSS');
     pss += readKb(`/proc/${p}/smaps_rollup`, 'Pss');
@@ -69,9 +68,9 @@ function treeMemory(pid, parentOf) {
 const TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
 
 /** CPU seconds (user + system) a process and its descendants have used so far. */
-function treeCpuSeconds(pid, parentOf = parents()) {
+function treeCpuSeconds(pid, parentOf = parents(), pids = tree(pid, parentOf)) {
   let ticks = 0;
-  for (const p of tree(pid, parentOf)) {
+  for (const p of pids) {
     try {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -122,12 +121,13 @@ class MemorySampler {
     let pss = 0;
     for (const [name, pid] of Object.entries(procs)) {
       if (!pid) continue;
-      const m = treeMemory(pid, parentOf);
+      const pids = tree(pid, parentOf);
+      const m = treeMemory(pid, parentOf, pids);
       if (m.processes === 0) continue;
       const s = this.byName.get(name) ?? { peakRssMb: 0, peakPssMb: 0, sumRss: 0, sumPss: 0, n: 0 };
-      // CPU: from this process's first sample to its last (a process restarted meanwhile, a new
-      // pid, starts its count again: its CPU before the restart is lost, not counted twice)
-      const cpu = treeCpuSeconds(pid, parentOf);
+      // CPU: from this process's first sample to its last; a restarted one (a new pid) counts on
+      // from its new start, what the old one used up to its last sample kept
+      const cpu = treeCpuSeconds(pid, parentOf, pids);
       const now = Date.now();
       if (s.pid !== pid)
         Object.assign(s, {
