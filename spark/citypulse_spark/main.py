@@ -67,12 +67,14 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 if __package__ in (None, ""):  # run as a file (spark-submit .../main.py): make the package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pyspark import InheritableThread
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
@@ -368,6 +370,35 @@ def batch_watermark(checkpoint: Path, batch_id: int) -> datetime:
     return datetime.fromtimestamp(int(meta.get("batchWatermarkMs", 0)) / 1000, tz=UTC)
 
 
+def run_concurrently(tasks: Sequence[Callable[[], None]]) -> None:
+    """Runs each task on a thread of its own and waits for all; re-raises the first failure once
+    all are done (so none is left running against a batch that failed).
+
+    Used for a stream's aggregates within a micro-batch: each is a few small jobs, most of them one
+    task (a batch's accumulators and the open windows are coalesced to one partition), so one after
+    the other they leave a core idle. The threads are InheritableThreads: their jobs carry the
+    micro-batch thread's local properties (scheduler pool, the streaming query's ids)."""
+    if len(tasks) <= 1:
+        for task in tasks:
+            task()
+        return
+    failures: list[BaseException] = []
+
+    def guarded(task: Callable[[], None]) -> None:
+        try:
+            task()
+        except BaseException as e:  # noqa: BLE001 - re-raised by the caller's thread below
+            failures.append(e)
+
+    threads = [InheritableThread(target=guarded, args=(task,)) for task in tasks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
 @dataclass
 class WindowWriter:
     """The foreachBatch body of a stream's windows query: each micro-batch's deduplicated events are
@@ -379,7 +410,8 @@ class WindowWriter:
              in ``batch=<N>`` (written with overwrite: a batch run again replaces its own files)
 
     One query per stream reads, decodes and deduplicates the stream once for all its aggregates;
-    the aggregation of a micro-batch is a plain batch job over its events and the few open windows.
+    the aggregation of a micro-batch is a plain batch job over its events and the few open windows,
+    one per aggregate, run side by side (run_concurrently).
     """
 
     spark: SparkSession
@@ -399,8 +431,9 @@ class WindowWriter:
         try:
             n = events.count()
             t1 = time.monotonic()
-            for a in self.aggregates:
-                self._aggregate(a, events, batch_id, watermark, previous)
+            run_concurrently(
+                [partial(self._aggregate, a, events, batch_id, watermark, previous) for a in self.aggregates]
+            )
         finally:
             events.unpersist()
         log.info(

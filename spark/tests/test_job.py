@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -191,3 +192,36 @@ def test_a_query_starts_in_its_scheduler_pool_and_the_pools_are_the_files(spark)
     pools = sc._jsc.sc()  # the SparkContext (JVM)
     weights = {name: pools.getPoolForName(name).get().weight() for name in (session.WINDOWS_POOL, session.LAKE_POOL)}
     assert weights == {"windows": 4, "lake": 1}
+
+
+def test_a_batchs_aggregates_run_side_by_side_in_its_pool_and_a_failure_is_raised_after_all_ended(spark):
+    """run_concurrently (WindowWriter's aggregates): every task runs, on threads that overlap, each
+    seeing the calling thread's scheduler pool; the first failure reaches the caller once the others
+    are done."""
+    sc = spark.sparkContext
+    started = threading.Barrier(2, timeout=30)  # both tasks must be running at once to pass it
+    seen: list[tuple[str, Any]] = []
+
+    def task(name: str) -> None:
+        started.wait()
+        seen.append((name, sc.getLocalProperty("spark.scheduler.pool")))
+
+    sc.setLocalProperty("spark.scheduler.pool", session.WINDOWS_POOL)
+    try:
+        job.run_concurrently([lambda: task("zone"), lambda: task("mobility")])
+        assert sorted(seen) == [("mobility", "windows"), ("zone", "windows")]
+
+        finished: list[str] = []
+
+        def fails() -> None:
+            raise ValueError("aggregate failed")
+
+        def slow() -> None:
+            time.sleep(0.5)
+            finished.append("slow")
+
+        with pytest.raises(ValueError, match="aggregate failed"):
+            job.run_concurrently([fails, slow])
+        assert finished == ["slow"]
+    finally:
+        sc.setLocalProperty("spark.scheduler.pool", None)
