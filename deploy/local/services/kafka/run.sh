@@ -27,4 +27,4 @@ props="$data/server.properties"
 } >"$props"
 
 kafka_format "$libs" "$data" "$props"
-kafka_exec "$libs" "$data" "$props" "${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g}"
+kafka_exec "$libs" "$data" "$props" "${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
