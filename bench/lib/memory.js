@@ -54,8 +54,8 @@ function tree(pid, parentOf = parents()) {
   return out;
 }
 
-/** RSS and PSS (MB) of a process and its descendants (`pids`: that tree, when already walked). */
-function treeMemory(pid, parentOf, pids = tree(pid, parentOf)) {
+/** RSS and PSS (MB) of a process tree (`pids`: the process and its descendants, from `tree`). */
+function treeMemory(pids) {
   let rss = 0;
   let pss = 0;
   for (const p of pids) {
@@ -122,7 +122,7 @@ class MemorySampler {
     for (const [name, pid] of Object.entries(procs)) {
       if (!pid) continue;
       const pids = tree(pid, parentOf);
-      const m = treeMemory(pid, parentOf, pids);
+      const m = treeMemory(pids);
       if (m.processes === 0) continue;
       const s = this.byName.get(name) ?? { peakRssMb: 0, peakPssMb: 0, sumRss: 0, sumPss: 0, n: 0 };
       // CPU: from this process's first sample to its last; a restarted one (a new pid) counts on
