@@ -40,12 +40,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
+from pyspark.sql import DataFrame
 from pyspark.sql.streaming import StreamingQueryListener
 from pyspark.sql.streaming.listener import QueryProgressEvent
 
 from citypulse_spark import aggregates as A
 from citypulse_spark import contracts, main, registry
+from citypulse_spark import transforms as T
 from citypulse_spark.session import build_session
 from citypulse_spark.settings import Settings
 from tests import avro_helpers as H
@@ -333,6 +336,11 @@ def merge_results(keys: dict[str, Any], details: dict[str, Any]) -> Path:
     return path
 
 
+def _streaming_as_is(events: DataFrame) -> DataFrame:
+    """--no-dedup's stand-in for transforms.drop_duplicate_events."""
+    return events
+
+
 def _names(text: str) -> tuple[str, ...]:
     return tuple(n.strip() for n in text.split(",") if n.strip())
 
@@ -354,7 +362,16 @@ def main_(argv: list[str]) -> int:
     )
     p.add_argument("--timeout", type=float, default=1800)
     p.add_argument("--no-record", action="store_true", help="do not write bench/results/latest.json")
+    p.add_argument(
+        "--no-dedup",
+        action="store_true",
+        help="the windows queries without Spark's dedup: what a duplicate-free input would save (a measurement, "
+        "not a mode of the job: without a stateful operator nothing drops late records and Spark runs no "
+        "no-data batch, so the last windows stay open until more data comes; implies --no-record)",
+    )
     args = p.parse_args(argv)
+    if args.no_dedup:
+        args.no_record = True
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("py4j").setLevel(logging.WARNING)
     settings = Settings.load()
@@ -389,9 +406,14 @@ def main_(argv: list[str]) -> int:
         fetch = sum(consumer_perf(settings.kafka_brokers, topics[s], counts[A.lake_name(s)]) for s in topics)
         kafka_rps = total / fetch
         print(f"Kafka ConsumerPerformance: {kafka_rps:,.0f} records/s ({fetch:.1f} s fetch time)", flush=True)
-        job = run_job(
-            settings, {**topics, **outputs}, counts, args.outputs, args.aggregates, args.timeout, args.conf, warm
-        )
+        with (
+            mock.patch.object(T, "drop_duplicate_events", _streaming_as_is)
+            if args.no_dedup
+            else contextlib.nullcontext()
+        ):
+            job = run_job(
+                settings, {**topics, **outputs}, counts, args.outputs, args.aggregates, args.timeout, args.conf, warm
+            )
     finally:
         for topic in [*topics.values(), *outputs.values()]:
             K.delete_topic(admin, topic)
