@@ -75,8 +75,8 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # --- added for the supervisor and the Go-built services (ferretdb, process-compose) -------------
 
-# Go builds keep their module download and build caches inside the stack cache, so "empty cache"
-# really means empty (a cold install is measurable) and wiping .stack/ resets everything. GOFLAGS
+# Go builds keep their module download and build caches per user, outside .stack/ (wiping .stack/
+# keeps them; a cold install needs XDG_CACHE_HOME pointed elsewhere too). GOFLAGS
 # -mod=readonly: the committed go.sum is the truth; GOTOOLCHAIN=local: never fetch a toolchain.
 go_env() {
   # Module downloads and build results are caches of the user, like ~/.m2 and pip's: a fresh clone

@@ -65,7 +65,7 @@ PROPS
 # .env would otherwise be silently ignored: refuse to start instead, and say what to do.
 stamp="$(printf '%s\0%s' "$KAFKA_SECURE_USERNAME" "$KAFKA_SECURE_PASSWORD" | sha256sum | cut -c1-64)"
 if [ -f "$data/kraft-logs/meta.properties" ] && [ "$(cat "$data/scram.sha256" 2>/dev/null)" != "$stamp" ]; then
-  die "KAFKA_SECURE_USERNAME/KAFKA_SECURE_PASSWORD differ from the ones $data was formatted with; set them back, or start a fresh secured broker: deploy/local/stack.sh down kafka-secure && rm -rf $data/kraft-logs $data/cluster.id"
+  die "KAFKA_SECURE_USERNAME/KAFKA_SECURE_PASSWORD differ from the ones $data was formatted with; set them back, or start a fresh secured broker: deploy/local/stack.sh down secure && rm -rf $data/kraft-logs $data/cluster.id"
 fi
 if [ ! -f "$data/kraft-logs/meta.properties" ]; then
   kafka_format "$libs" "$data" "$props" \
