@@ -1,7 +1,7 @@
 import { MongoClient } from 'mongodb';
 import { classifyError, TransientError } from '@citypulse/kafka';
 import { createPool } from '@citypulse/postgres';
-import { AggregateWriter } from '../src/aggregates/aggregate-writer';
+import { AggregateWriter, StoreRefusedError } from '../src/aggregates/aggregate-writer';
 import type { ValueOf } from '@citypulse/contracts';
 import type { AggregateSpec, AggregateStream } from '../src/aggregates/aggregate-spec';
 import {
@@ -184,6 +184,23 @@ describe('AggregateWriter against real PostgreSQL and FerretDB/MongoDB', () => {
       },
       { timeoutMs: 10_000, what: 'an index lookup by _id in the plan' },
     );
+  });
+
+  it('throws StoreRefusedError, not a retriable error, when PostgreSQL refuses the data itself', async () => {
+    // toWindow refuses a NUL in text; a window made around it is what a check nobody wrote lets by
+    const good = toTrafficWindow(trafficUpdate(1, 0, 1));
+    const poisoned = toTrafficWindow(trafficUpdate(2, 0, 1));
+    const nul = { ...poisoned, fields: { ...poisoned.fields, zone_name: 'Old\u0000Town' } };
+    const err: unknown = await writer.writeTraffic([good, nul]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StoreRefusedError);
+    expect(classifyError(err)).not.toBe('retry');
+    expect((err as Error).message).toMatch(/PostgreSQL refused 2 traffic_zone_5m windows .*0x00/);
+    // alone, the good window is written (what the consumer does next)
+    const alone = await writer.writeTraffic([good]);
+    expect(alone.postgres.inserted).toBe(1);
   });
 
   describe('when a database is down', () => {

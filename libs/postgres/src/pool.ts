@@ -46,3 +46,15 @@ export function createPool(config: PostgresConfig, logger?: PgLogger): Pool {
   pool.on('error', (err) => logger?.warn(`postgres idle client error: ${err.message}`));
   return pool;
 }
+
+/**
+ * True for an error PostgreSQL raised over the data of the statement itself: SQLSTATE class 22
+ * (data exception: a NUL in text, a number out of its column's range, an impossible timestamp) or
+ * 23 (integrity constraint violation). Sending the same rows again fails the same way, so a
+ * caller must set them aside (a DLQ) instead of retrying; anything else (the server away, a
+ * timeout, a lost connection) may pass and is retried.
+ */
+export function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+}

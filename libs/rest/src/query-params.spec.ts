@@ -84,6 +84,15 @@ describe('parseQuery', () => {
     expect(found[0][1]).toMatch(message);
   });
 
+  it('refuses a control character in any parameter (PostgreSQL cannot compare text with a NUL)', () => {
+    expect(problems('zone=z01%00')).toEqual([
+      ['zone', 'zone contains a control character (such as %00 or %0A)'],
+    ]);
+    expect(problems('from=2026%0A-01-01')).toEqual([
+      ['from', 'from contains a control character (such as %00 or %0A)'],
+    ]);
+  });
+
   it('reports every problem at once', () => {
     expect(problems('from[$gt]=1&limit=0&x=1').map(([p]) => p)).toEqual([
       'from[$gt]',

@@ -127,9 +127,25 @@ export function parseQuery<Q extends QuerySpec>(queryString: string, spec: Q): Q
 
 class ParamError extends Error {}
 
+/**
+ * A control character (U+0000-U+001F, U+007F), as `%00` or `%0A` in a URL: no id, name or instant
+ * holds one, and PostgreSQL cannot even compare text with a NUL (the query would fail with a 500).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/** The problem with a text parameter (query or path) holding a control character, or undefined. */
+export function controlCharacterProblem(name: string, text: string): string | undefined {
+  return CONTROL_CHARACTER.test(text)
+    ? `${name} contains a control character (such as %00 or %0A)`
+    : undefined;
+}
+
 function parseValue(name: string, p: QueryParam, raw: string): unknown {
   const text = raw.trim();
   if (text === '') throw new ParamError(`query parameter "${name}" is empty`);
+  const control = controlCharacterProblem(name, text);
+  if (control) throw new ParamError(control);
   switch (p.kind) {
     case 'integer': {
       const n = /^\d{1,16}$/.test(text) ? Number(text) : NaN;

@@ -1,5 +1,6 @@
 import type { TrafficZoneAggregate5m, ValueOf } from '@citypulse/contracts';
 import { TransientError } from '@citypulse/kafka';
+import { isDataError } from '@citypulse/postgres';
 import type { MongoAggregatesStore } from '../stores/mongo-aggregates.store';
 import type { PgAggregatesStore } from '../stores/pg-aggregates.store';
 import type { WriteResult } from '../stores/write-result';
@@ -30,10 +31,21 @@ export interface WriterObserver {
 }
 
 /**
+ * PostgreSQL refused the batch over its data (isDataError: SQLSTATE class 22 or 23), which it
+ * would do on every retry. Not retriable: the consumer writes the batch one window at a time and
+ * sends the windows refused alone to the DLQ. What records reach the writer are checked first
+ * (windows.ts problemsOf), so this is the net for what those checks do not foresee.
+ */
+export class StoreRefusedError extends Error {
+  override readonly name = 'StoreRefusedError';
+}
+
+/**
  * Writes a batch of window updates of one aggregate to both stores. The writes are conditional
  * upserts, so a batch may be written any number of times with the same outcome; when either store
  * fails the whole batch fails with a retriable error (after both attempts have settled), the
- * consumer retries it with backoff and commits nothing until both stores hold it.
+ * consumer retries it with backoff and commits nothing until both stores hold it. The exception is
+ * PostgreSQL refusing the data itself: StoreRefusedError.
  */
 export class AggregateWriter {
   constructor(
@@ -72,6 +84,12 @@ export class AggregateWriter {
       ];
       const names: StoreName[] = ['postgres', 'mongodb'];
       const parts = failed.flatMap((f, i) => (f ? [`${names[i]}: ${describe(f.reason)}`] : []));
+      if (pg.status === 'rejected' && isDataError(pg.reason)) {
+        throw new StoreRefusedError(
+          `PostgreSQL refused ${distinct.length} ${kind} windows (${parts.join('; ')})`,
+          { cause: pg.reason },
+        );
+      }
       throw new TransientError(
         `writing ${distinct.length} ${kind} windows failed (${parts.join('; ')})`,
         {

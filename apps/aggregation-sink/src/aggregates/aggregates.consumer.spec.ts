@@ -12,7 +12,7 @@ import {
   type KafkaRecord,
 } from '@citypulse/kafka';
 import type { AggregateSpec } from './aggregate-spec';
-import { AggregateWriter, type WriteReport } from './aggregate-writer';
+import { AggregateWriter, StoreRefusedError, type WriteReport } from './aggregate-writer';
 import { aggregateConsumer } from './aggregates.consumer';
 import { sampleTicketsUpdate, sampleTransportUpdate } from './samples';
 import { AGGREGATE_SPECS, TICKETS, TRANSPORT } from './specs';
@@ -36,8 +36,12 @@ class CaptureTransport extends Server implements CustomTransportStrategy {
 class FakeWriter {
   calls: Array<{ name: string; windows: readonly AggregateWindow<unknown>[] }> = [];
   failWith: Error | undefined;
+  /** windows PostgreSQL refuses (with the whole batch they are in), like a NUL it cannot store */
+  refuse = new Set<string>();
   write(spec: AggregateSpec, windows: readonly AggregateWindow<unknown>[]): Promise<WriteReport> {
     if (this.failWith) return Promise.reject(this.failWith);
+    const refused = windows.find((w) => this.refuse.has(w.key));
+    if (refused) return Promise.reject(new StoreRefusedError(`PostgreSQL refused ${refused.key}`));
     this.calls.push({ name: spec.name, windows });
     const result = { inserted: windows.length, updated: 0, unchanged: 0 };
     return Promise.resolve({
@@ -82,6 +86,7 @@ describe('the aggregate consumers, one per spec', () => {
   beforeEach(() => {
     writer.calls = [];
     writer.failWith = undefined;
+    writer.refuse = new Set();
   });
 
   /** Calls the handler of a topic as the Kafka transport does; returns what it rejected. */
@@ -143,5 +148,47 @@ describe('the aggregate consumers, one per spec', () => {
     await expect(
       deliver(TRANSPORT.topic, [record(sampleTransportUpdate(1, 0, 1))]),
     ).rejects.toBeInstanceOf(TransientError);
+  });
+
+  it('writes a batch PostgreSQL refuses one window at a time: the refused window to the DLQ, the rest stored', async () => {
+    const [a, b, c] = [1, 2, 3].map((line) => sampleTransportUpdate(line, 0, 2));
+    const b2 = { ...b, readings: b.readings + 1, updated_at: b.updated_at + 1 };
+    writer.refuse = new Set([`L2|${b.window_start}`]);
+    const rejected = await deliver(TRANSPORT.topic, [
+      record(a, 0),
+      record(b, 1),
+      record(c, 2),
+      record(b2, 3),
+    ]);
+
+    // both updates of the refused window, each with the store's reason; nothing else
+    expect(rejected.map((r) => r.record.offset)).toEqual(['1', '3']);
+    expect(rejected[0].error).toBeInstanceOf(InvalidRecordError);
+    expect(rejected[0].error.message).toBe(
+      `transport_line_10m window L2|${b.window_start}: PostgreSQL refused L2|${b.window_start}`,
+    );
+    // the other windows were written, each alone
+    expect(writer.calls.map((call) => call.windows.map((w) => w.key))).toEqual([
+      [`L1|${a.window_start}`],
+      [`L3|${c.window_start}`],
+    ]);
+  });
+
+  it('throws a failure other than a refusal while writing one window at a time, for a retry', async () => {
+    writer.refuse = new Set([`L2|${sampleTransportUpdate(2, 0, 1).window_start}`]);
+    const realWrite = writer.write.bind(writer);
+    let calls = 0;
+    writer.write = (spec, windows) => {
+      calls += 1;
+      if (calls === 2) return Promise.reject(new TransientError('postgres down'));
+      return realWrite(spec, windows);
+    };
+    await expect(
+      deliver(TRANSPORT.topic, [
+        record(sampleTransportUpdate(1, 0, 1), 0),
+        record(sampleTransportUpdate(2, 0, 1), 1),
+      ]),
+    ).rejects.toBeInstanceOf(TransientError);
+    writer.write = realWrite;
   });
 });

@@ -73,6 +73,19 @@ describe('toWindow(TRAFFIC)', () => {
     );
   });
 
+  it('refuses what PostgreSQL would refuse on every retry: NUL in text, a time past what a Date holds', () => {
+    expect(() => toWindow(TRAFFIC, traffic({ zone_name: 'Old\u0000Town' }))).toThrow(
+      'zone_name contains a NUL character',
+    );
+    expect(() => toWindow(TRAFFIC, traffic({ zone_id: 'Z01\u0000' }))).toThrow(
+      'zone_id contains a NUL character',
+    );
+    expect(() => toWindow(TRAFFIC, traffic({ updated_at: 8.64e15 + 1 }))).toThrow(
+      /updated_at 8640000000000001 is not a positive epoch millis a date can hold/,
+    );
+    expect(toWindow(TRAFFIC, traffic({ updated_at: 8.64e15 })).updatedAt.getTime()).toBe(8.64e15);
+  });
+
   it('refuses a window of another length than the contract says', () => {
     expect(() => toWindow(TRAFFIC, traffic({ window_end: W + 60_000 }))).toThrow(
       /the window lasts 60000 ms, not the contract's 300000 ms/,

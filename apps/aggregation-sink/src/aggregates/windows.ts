@@ -24,6 +24,9 @@ export interface AggregateWindow<V> extends Versioned {
  */
 export const MAX_TEXT_CHARS = 256;
 
+/** The last instant a JavaScript Date holds (year 275760); a later time is an Invalid Date. */
+export const MAX_EPOCH_MS = 8.64e15;
+
 /** Why a record cannot be stored; the consumer sends it to the DLQ with this reason. */
 export class InvalidAggregateError extends Error {
   override readonly name = 'InvalidAggregateError';
@@ -57,7 +60,7 @@ export function toWindow<S extends AggregateStream>(
 /**
  * What makes a record impossible, one sentence each, in this order: the window's times, the
  * window itself (end after start, the contract's length), each field by its contract type (text
- * at most MAX_TEXT_CHARS, key text not empty, enum symbols, numbers finite and >= 0 unless the
+ * at most MAX_TEXT_CHARS without NUL, key text not empty, enum symbols, numbers finite and >= 0 unless the
  * spec says `signed`, whole counts, percentages 0-100), then the spec's own checks across fields.
  */
 export function problemsOf<S extends AggregateStream>(
@@ -70,8 +73,8 @@ export function problemsOf<S extends AggregateStream>(
   for (const c of times) {
     const v = r[c.name];
     if (v === null && c.nullable) continue;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0)
-      out.push(`${c.name} ${String(v)} is not a positive epoch millis`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0 || v > MAX_EPOCH_MS)
+      out.push(`${c.name} ${String(v)} is not a positive epoch millis a date can hold`);
   }
   const [start, end] = [r.window_start, r.window_end];
   if (typeof start === 'number' && typeof end === 'number') {
@@ -95,6 +98,8 @@ function problemOfField(spec: AggregateSpec, c: Column, v: unknown): string | un
       if (typeof v !== 'string') return `${c.name} is not text`;
       if (v.length > MAX_TEXT_CHARS)
         return `${c.name} is ${v.length} characters long, more than ${MAX_TEXT_CHARS}`;
+      // PostgreSQL's text (and FerretDB's jsonb) cannot store U+0000: refused on every retry
+      if (v.includes('\u0000')) return `${c.name} contains a NUL character`;
       return spec.keyFields.includes(c.name) && !v.trim() ? `${c.name} is empty` : undefined;
     case 'enum':
       if (typeof v !== 'string') return `${c.name} is not an enum symbol`;

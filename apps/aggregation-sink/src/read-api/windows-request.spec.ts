@@ -57,6 +57,12 @@ describe('parseWindowsRequest', () => {
     });
   });
 
+  it('refuses a control character in a path id with a 400, not a 500 from PostgreSQL', () => {
+    expect(problems(TRAFFIC, { zone_id: 'z01\u0000' })).toEqual([
+      ['path', 'zone_id', 'zone_id contains a control character (such as %00 or %0A)'],
+    ]);
+  });
+
   it('is open-ended without from or to', () => {
     const { range } = request(TRAFFIC, { zone_id: 'Z01' });
     expect(range.from.getTime()).toBe(0);

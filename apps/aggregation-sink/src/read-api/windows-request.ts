@@ -1,5 +1,6 @@
 import { canonicalId } from '@citypulse/postgres';
 import {
+  controlCharacterProblem,
   instantParam,
   integerParam,
   invalid,
@@ -85,6 +86,8 @@ export function parseWindowsRequest(
 
 function seriesValue(spec: AggregateSpec, field: string, raw: unknown): string {
   if (typeof raw !== 'string') return invalid('path', field, `${field} is missing`);
+  const control = controlCharacterProblem(field, raw);
+  if (control) invalid('path', field, control);
   const value = canonicalId(raw);
   if (value === '') invalid('path', field, `${field} is empty`);
   if (value.length > MAX_ID_LENGTH)

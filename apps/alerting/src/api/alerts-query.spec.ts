@@ -68,6 +68,9 @@ describe('alerts REST queries', () => {
     expect(alertIdParam('traffic.severe_congestion|Z01|1')).toBe('traffic.severe_congestion|Z01|1');
     expect(problems(() => alertIdParam(' '))).toEqual([['path', 'alertId', 'alertId is empty']]);
     expect(problems(() => alertIdParam('x'.repeat(501)))[0][1]).toBe('alertId');
+    expect(problems(() => alertIdParam('a|Z01\u0000|1'))).toEqual([
+      ['path', 'alertId', 'alertId contains a control character (such as %00 or %0A)'],
+    ]);
   });
 
   it('takes nothing or {"by"} as the acknowledgement body, and refuses anything else', () => {
@@ -81,6 +84,9 @@ describe('alerts REST queries', () => {
       ['body', 'note', 'unknown body field "note" (the body takes by)'],
     ]);
     expect(problems(() => acknowledgedBy(['by']))[0][1]).toBe('body');
+    expect(problems(() => acknowledgedBy({ by: 'op\u0000' }))).toEqual([
+      ['body', 'by', 'by contains a control character (such as %00 or %0A)'],
+    ]);
   });
 
   it('links the next history page: the same query after the last record', () => {

@@ -5,6 +5,7 @@
  */
 import { canonicalId } from '@citypulse/postgres';
 import {
+  controlCharacterProblem,
   instantParam,
   integerParam,
   invalid,
@@ -91,6 +92,8 @@ export function historyRequest(q: HistoryQuery, now: number = Date.now()): Histo
 /** An alert id from the path: not empty, not longer than MAX_ID_LENGTH (it is `rule|subject|time`). */
 export function alertIdParam(raw: string): string {
   if (raw.trim() === '') invalid('path', 'alertId', 'alertId is empty');
+  const control = controlCharacterProblem('alertId', raw);
+  if (control) invalid('path', 'alertId', control);
   if (raw.length > MAX_ID_LENGTH)
     invalid('path', 'alertId', `alertId is longer than ${MAX_ID_LENGTH} characters`);
   return raw;
@@ -108,5 +111,7 @@ export function acknowledgedBy(body: unknown): string {
   if (by === undefined) return 'anonymous';
   if (typeof by !== 'string' || by.trim() === '' || by.length > 200)
     invalid('body', 'by', 'by must be a non-empty string of at most 200 characters');
+  const control = controlCharacterProblem('by', by);
+  if (control) invalid('body', 'by', control);
   return by.trim();
 }

@@ -1,4 +1,5 @@
 import type {
+  Alert,
   IncidentNormalized,
   TrafficReadingNormalized,
   TransportVehicleStatusNormalized,
@@ -93,4 +94,27 @@ export function incident(
     ...rest,
   };
   return { value, topic, timestamp: t };
+}
+
+/** An alert with every field set (FIRING, zone Z1); `over` changes some. */
+export function sampleAlert(over: Partial<Alert> = {}): Alert {
+  return {
+    event_id: 'r|Z1|1|FIRING',
+    event_time: 1,
+    alert_id: 'r|Z1|1',
+    alert_type: 'SEVERE_CONGESTION',
+    severity: 'HIGH',
+    status: 'FIRING',
+    rule: 'r',
+    subject_id: 'Z1',
+    zone_id: 'Z1',
+    message: 'm',
+    value: 1,
+    threshold: 5,
+    source_topic: null,
+    source_event_id: null,
+    fired_at: 1,
+    related_id: null,
+    ...over,
+  };
 }

@@ -1,26 +1,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Alert } from '@citypulse/contracts';
+import { sampleAlert } from '../testing/fixtures';
 import { receiverName, signBody, verifySignature, WebhookSender } from './webhook-sender';
 
-const alert: Alert = {
-  event_id: 'r|Z1|1|FIRING',
-  event_time: 1,
-  alert_id: 'r|Z1|1',
-  alert_type: 'SEVERE_CONGESTION',
-  severity: 'HIGH',
-  status: 'FIRING',
-  rule: 'r',
-  subject_id: 'Z1',
-  zone_id: 'Z1',
-  message: 'm',
-  value: 1,
-  threshold: 5,
-  source_topic: null,
-  source_event_id: null,
-  fired_at: 1,
-  related_id: null,
-};
+const alert: Alert = sampleAlert();
 
 /** A receiver answering with the given statuses in turn (the last one repeats). */
 async function receiver(statuses: number[]) {

@@ -64,6 +64,24 @@ describe('BatchDecider', () => {
     expect(again.accepted.map((a) => a.source)).toEqual(['x']);
   });
 
+  it('rejects a record with a NUL in any text field, whatever the stream, before its own checks', () => {
+    const p = new BatchDecider(trafficStream, new DedupCache(60_000, 1_000));
+    const out = p.decide(
+      [raw('a', { source: 'cam\u0000era' }), raw('b\u0000'), raw('c')],
+      city,
+      NOW,
+    );
+    expect(out.rejected).toEqual([
+      { source: 'a', reason: 'text_with_nul', message: 'source contains a NUL character (U+0000)' },
+      {
+        source: 'b\u0000',
+        reason: 'text_with_nul',
+        message: 'event_id contains a NUL character (U+0000)',
+      },
+    ]);
+    expect(out.accepted.map((a) => a.source)).toEqual(['c']);
+  });
+
   it('lets a rejected id through the dedup (its duplicate is rejected again)', () => {
     const p = new BatchDecider(trafficStream, new DedupCache(60_000, 1_000));
     const out = p.decide(

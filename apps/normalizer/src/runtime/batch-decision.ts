@@ -1,5 +1,6 @@
 import { contractOf, type StreamName, type ValueOf } from '@citypulse/contracts';
 import type { DedupCache } from '../dedup/dedup-cache';
+import { checkNoNul, type RuntimeRejectReason } from './checks';
 import type { StreamDefinition } from './stream-definition';
 
 /** A record of the batch: its decoded value and whatever the caller needs back (the Kafka record). */
@@ -26,7 +27,8 @@ export interface Rejected<Reason extends string, S> {
 export interface BatchOutcome<Out, Reason extends string, S> {
   /** normalized records to produce, in input order */
   accepted: Accepted<Out, S>[];
-  rejected: Rejected<Reason, S>[];
+  /** the stream's reasons, and the runtime's own for every stream (checks.ts checkNoNul) */
+  rejected: Rejected<Reason | RuntimeRejectReason, S>[];
   /** records dropped because their event id was already seen (earlier, or in this batch) */
   duplicates: S[];
 }
@@ -61,7 +63,7 @@ export class BatchDecider<R extends StreamName, N extends StreamName, Ref, Reaso
         out.duplicates.push(source);
         continue;
       }
-      const result = this.stream.normalize(value, reference, now);
+      const result = checkNoNul(value) ?? this.stream.normalize(value, reference, now);
       if (result.ok) {
         inBatch.add(eventId);
         out.accepted.push({ eventId, key: this.keyOf(result.value), value: result.value, source });

@@ -19,6 +19,26 @@ export function reject<Reason extends string>(reason: Reason, message: string): 
   return { ok: false, reason, message };
 }
 
+/**
+ * A text field holding U+0000: PostgreSQL's text (and FerretDB's jsonb) cannot store it, so such a
+ * value would fail every write downstream that stores it (the alerts' messages, the aggregates'
+ * names) on every retry. The batch decision (batch-decision.ts) checks every record's top-level
+ * text fields with this before the stream's normalize function, for every stream alike, so the
+ * reason is the runtime's and in no stream's list; returns the rejection naming the first field.
+ */
+export type RuntimeRejectReason = 'text_with_nul';
+
+export function checkNoNul(raw: object): Rejection<RuntimeRejectReason> | undefined {
+  const fields = raw as Record<string, unknown>;
+  for (const name in fields) {
+    const v = fields[name];
+    if (typeof v === 'string' && v.includes('\u0000')) {
+      return reject('text_with_nul', `${name} contains a NUL character (U+0000)`);
+    }
+  }
+  return undefined;
+}
+
 /** The event id, trimmed, must not be empty (it is what the dedup and Spark key on). */
 export function checkEventId(raw: { event_id: string }): Rejection<'missing_event_id'> | undefined {
   return raw.event_id.trim() ? undefined : reject('missing_event_id', 'event_id is empty');

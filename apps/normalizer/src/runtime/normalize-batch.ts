@@ -1,6 +1,7 @@
 import type { StreamName, ValueOf } from '@citypulse/contracts';
 import type { DedupCache } from '../dedup/dedup-cache';
 import { BatchDecider, type BatchItem, type Rejected } from './batch-decision';
+import type { RuntimeRejectReason } from './checks';
 import type { StreamDefinition } from './stream-definition';
 import type { WorkerMetrics } from './worker-metrics';
 
@@ -29,7 +30,7 @@ export interface NormalizeBatchDeps<
   dedup: DedupCache;
   reference: ReferenceSnapshots<Ref>;
   output: NormalizedOutput<ValueOf<N>>;
-  metrics: WorkerMetrics<Reason>;
+  metrics: WorkerMetrics<Reason | RuntimeRejectReason>;
   clock?: () => number;
 }
 
@@ -58,7 +59,9 @@ export class NormalizeBatch<
     this.clock = deps.clock ?? Date.now;
   }
 
-  async execute<S>(items: readonly BatchItem<ValueOf<R>, S>[]): Promise<Rejected<Reason, S>[]> {
+  async execute<S>(
+    items: readonly BatchItem<ValueOf<R>, S>[],
+  ): Promise<Rejected<Reason | RuntimeRejectReason, S>[]> {
     const { reference, output, metrics } = this.deps;
     const decider = this.decider;
     let outcome = decider.decide(items, reference.current, this.clock());

@@ -16,6 +16,7 @@ import { DedupCache } from '../dedup/dedup-cache';
 import { ReferenceCache } from '../reference/reference-cache';
 import { KAFKA, KAFKA_PRODUCER, METRICS, NORMALIZER_CONFIG, PG_POOL } from '../tokens';
 import { NormalizeBatch, type NormalizedOutput } from './normalize-batch';
+import type { RuntimeRejectReason } from './checks';
 import type { StreamDefinition } from './stream-definition';
 import { workerConsumer } from './worker.consumer';
 import { workerMetrics, type WorkerMetrics } from './worker-metrics';
@@ -102,7 +103,7 @@ export class WorkerModule {
             config: NormalizerConfig,
             reference: ReferenceCache<Ref>,
             output: NormalizedOutput<ValueOf<N>>,
-            metrics: WorkerMetrics<Reason>,
+            metrics: WorkerMetrics<Reason | RuntimeRejectReason>,
           ) =>
             new NormalizeBatch({
               stream,
