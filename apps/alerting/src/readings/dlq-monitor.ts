@@ -30,9 +30,12 @@ export class DlqMonitor {
       eachBatch: async ({ batch }) => {
         const source = this.topics.get(batch.topic);
         if (!source || batch.messages.length === 0) return;
-        const timestamps = batch.messages.map((m) => Number(m.timestamp));
+        const records = batch.messages.map((m) => ({
+          offset: m.offset,
+          timestamp: Number(m.timestamp),
+        }));
         await this.evaluate.execute(
-          { kind: 'deadLetters', source, topic: batch.topic, timestamps },
+          { kind: 'deadLetters', source, topic: batch.topic, partition: batch.partition, records },
           batch.topic,
         );
       },

@@ -1,5 +1,6 @@
 import { Metrics } from '@citypulse/observability';
-import { AlertEngine } from '../engine/alert-engine';
+import { AlertEngine, RULES } from '../engine/alert-engine';
+import type { SlidingWindow } from '../engine/sliding-window';
 import { AlertingMetrics } from '../metrics';
 import { rulesWith, T0, traffic } from '../testing/fixtures';
 import { EvaluateReadings, type AlertOutput } from './evaluate-readings';
@@ -83,5 +84,140 @@ describe('EvaluateReadings', () => {
     expect(sent).toEqual([alerts[0].event_id]);
     await use.execute(batch, 't');
     expect(sent).toHaveLength(1);
+  });
+
+  describe('a batch retried after a failed write is applied once', () => {
+    const stuckRules = rulesWith((r) => {
+      for (const k of Object.keys(r))
+        if (typeof r[k] === 'object' && k !== 'severe_congestion' && k !== 'stuck_sensor')
+          r[k].enabled = false;
+      r.severe_congestion.min_readings = 1;
+      r.stuck_sensor.readings = 10;
+    });
+    const zoneCount = (e: AlertEngine, zone: string) =>
+      (e as unknown as { zones: Map<string, SlidingWindow> }).zones.get(zone)?.count;
+
+    function flaky(failures: number, rules = stuckRules) {
+      const sent: string[] = [];
+      const engine = new AlertEngine(rules);
+      const metrics = new AlertingMetrics(
+        new Metrics({ service: 'alerting-spec', defaultMetrics: false }),
+      );
+      const use = new EvaluateReadings(
+        engine,
+        {
+          send: (records) => {
+            if (failures-- > 0) return Promise.reject(new Error('broker down'));
+            sent.push(
+              ...records.map((r) => `${r.value.status} ${r.value.rule} ${r.value.subject_id}`),
+            );
+            return Promise.resolve();
+          },
+        },
+        metrics,
+        () => T0,
+      );
+      return { use, engine, sent };
+    }
+
+    // the reviewer's case: 6 identical readings of S1 (the stuck rule wants 10) and a congestion
+    // reading that makes the batch write an alert
+    const batch = {
+      kind: 'traffic' as const,
+      readings: [
+        ...Array.from({ length: 6 }, (_, i) =>
+          traffic({ sensor_id: 'S1', zone_id: 'Z01', t: T0 + i * 1000, speed_kmh: 40 }),
+        ),
+        traffic({ sensor_id: 'S2', zone_id: 'Z02', t: T0 + 6000, speed_kmh: 1 }),
+      ],
+    };
+
+    it('leaves the engine as one delivery does: no stuck sensor from 6 readings, windows counted once', async () => {
+      const once = flaky(0);
+      await once.use.execute(batch, 't');
+      expect(once.sent).toEqual([`FIRING ${RULES.severeCongestion} Z02`]);
+
+      const retried = flaky(2);
+      await expect(retried.use.execute(batch, 't')).rejects.toThrow('broker down');
+      await expect(retried.use.execute(batch, 't')).rejects.toThrow('broker down');
+      await retried.use.execute(batch, 't');
+      expect(retried.sent).toEqual([`FIRING ${RULES.severeCongestion} Z02`]);
+      expect(zoneCount(retried.engine, 'Z01')).toBe(6);
+      expect(zoneCount(retried.engine, 'Z02')).toBe(1);
+      expect(retried.engine).toEqual(once.engine); // every window, run counter and baseline
+      const twice = new AlertEngine(stuckRules); // (the comparison sees a batch applied twice)
+      twice.traffic(batch.readings);
+      twice.traffic(batch.readings);
+      expect(twice).not.toEqual(once.engine);
+
+      // and the readings that follow count from there: 4 more make 10, the stuck sensor fires
+      const more = {
+        kind: 'traffic' as const,
+        readings: Array.from({ length: 4 }, (_, i) =>
+          traffic({ sensor_id: 'S1', zone_id: 'Z01', t: T0 + (7 + i) * 1000, speed_kmh: 40 }),
+        ),
+      };
+      await retried.use.execute(more, 't');
+      expect(retried.sent).toEqual([
+        `FIRING ${RULES.severeCongestion} Z02`,
+        `FIRING ${RULES.stuckSensor} S1`,
+      ]);
+    });
+
+    it('applies each reading once when the retry brings only a part of the batch, the rest later', async () => {
+      const later = {
+        kind: 'traffic' as const,
+        readings: Array.from({ length: 3 }, (_, i) =>
+          traffic({ sensor_id: 'S3', zone_id: 'Z01', t: T0 + (7 + i) * 1000, speed_kmh: 30 }),
+        ),
+      };
+      const once = flaky(0);
+      await once.use.execute(batch, 't');
+      await once.use.execute(later, 't');
+
+      // a re-fetch after the failure cuts the records differently
+      const retried = flaky(1);
+      await expect(retried.use.execute(batch, 't')).rejects.toThrow('broker down');
+      await retried.use.execute({ kind: 'traffic', readings: batch.readings.slice(0, 4) }, 't');
+      await retried.use.execute(
+        { kind: 'traffic', readings: [...batch.readings.slice(4), ...later.readings] },
+        't',
+      );
+      expect(retried.sent).toEqual(once.sent);
+      expect(zoneCount(retried.engine, 'Z01')).toBe(9);
+      expect(retried.engine).toEqual(once.engine);
+    });
+
+    it('counts the dead letters of a retried DLQ batch once in the DLQ rate', async () => {
+      const dlqRules = rulesWith((r) => {
+        for (const k of Object.keys(r))
+          if (typeof r[k] === 'object' && k !== 'dlq_rate') r[k].enabled = false;
+        r.dlq_rate.min_records = 10;
+      });
+      const clean = {
+        kind: 'traffic' as const,
+        readings: Array.from({ length: 20 }, (_, i) =>
+          traffic({ sensor_id: `S${i % 4}`, t: T0 + i * 100 }),
+        ),
+      };
+      const dead = {
+        kind: 'deadLetters' as const,
+        source: 'traffic' as const,
+        topic: 'traffic.raw.dlq',
+        partition: 0,
+        records: Array.from({ length: 5 }, (_, i) => ({ offset: String(i), timestamp: T0 + 3000 })),
+      };
+      const once = flaky(0, dlqRules);
+      await once.use.execute(clean, 't');
+      await once.use.execute(dead, dead.topic);
+      expect(once.sent).toEqual([`FIRING ${RULES.dlqRate} traffic`]);
+
+      const retried = flaky(1, dlqRules);
+      await retried.use.execute(clean, 't');
+      await expect(retried.use.execute(dead, dead.topic)).rejects.toThrow('broker down');
+      await retried.use.execute(dead, dead.topic);
+      expect(retried.sent).toEqual(once.sent);
+      expect(retried.engine).toEqual(once.engine);
+    });
   });
 });
