@@ -197,7 +197,9 @@ describe('AggregateWriter against real PostgreSQL and FerretDB/MongoDB', () => {
     );
     expect(err).toBeInstanceOf(StoreRefusedError);
     expect(classifyError(err)).not.toBe('retry');
-    expect((err as Error).message).toMatch(/PostgreSQL refused 2 traffic_zone_5m windows .*0x00/);
+    expect((err as Error).message).toMatch(
+      new RegExp(`^PostgreSQL refused 2 ${TRAFFIC.name} windows \\(postgres: .*0x00\\)$`),
+    );
     // alone, the good window is written (what the consumer does next)
     const alone = await writer.writeTraffic([good]);
     expect(alone.postgres.inserted).toBe(1);

@@ -176,6 +176,17 @@ describe('aggregation-sink under hostile input (real stack)', () => {
           code: 'INVALID_RECORD',
           message: `event_id is 10000 characters long, more than ${MAX_TEXT_CHARS}`,
         },
+        // what PostgreSQL refuses on every retry: a NUL in text, a time no Date holds
+        {
+          value: encode({ ...make(2), event_id: 'e\u0000' }),
+          code: 'INVALID_RECORD',
+          message: 'event_id contains a NUL character',
+        },
+        {
+          value: encode({ ...make(2), updated_at: 8.64e15 + 1 }),
+          code: 'INVALID_RECORD',
+          message: 'updated_at 8640000000000001 is not a positive epoch millis a date can hold',
+        },
         { value: randomGarbage(largestAccepted(key.length)), code: 'BAD_FRAME', omitted: true },
       ];
       await producer.sendRaw(spec.topic, [{ key, value: encode(first) }]);

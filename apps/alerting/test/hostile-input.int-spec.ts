@@ -170,4 +170,33 @@ describe('alerting under hostile input (real stack)', () => {
     );
     expect(after.retainedBytes - before.retainedBytes).toBeLessThan(16 * MB);
   });
+
+  it('sends an alert PostgreSQL refuses (a NUL in its message) to the alerts DLQ and stores the next one', async () => {
+    // a peer past the normalizer (which refuses a NUL in text): the alert is written to Kafka, but
+    // PostgreSQL cannot store its message; retried, it would end the process every 5 minutes
+    const dlq = await h.deadLetters(dlqTopic(h.topics.alerts));
+    const nul = incident(9, { incident_id: 'I-NUL', description: 'lane\u0000blocked' });
+    const after = incident(10, { incident_id: 'I-AFTER' });
+    await sendRaw([encode(nul), encode(after)]);
+
+    const pool = h.pool();
+    const stored = async (subject: string) =>
+      (await pool.query('SELECT 1 FROM alerts WHERE subject_id = $1', [subject])).rowCount === 1;
+    await waitFor(() => stored('I-AFTER'), {
+      timeoutMs: 60_000,
+      what: 'the alert after the refused one in PostgreSQL',
+    });
+    await waitFor(() => dlq.length >= 1, { what: 'the refused alert in the alerts DLQ' });
+    expect(dlq).toHaveLength(1);
+    expect(dlq[0].headers).toMatchObject({
+      [DLQ_HEADERS.errorCode]: 'INVALID_RECORD',
+      [DLQ_HEADERS.topic]: h.topics.alerts,
+    });
+    expect(dlq[0].headers[DLQ_HEADERS.errorMessage]).toMatch(
+      /PostgreSQL refused alert incidents\.critical\|I-NUL\|.*0x00/,
+    );
+    expect(await stored('I-NUL')).toBe(false);
+    // the rule evaluation went on: both alerts are on the topic
+    expect(alerts.filter((a) => ['I-NUL', 'I-AFTER'].includes(a.subject_id))).toHaveLength(2);
+  });
 });

@@ -67,6 +67,12 @@ describe.each(WORKER_NAMES)('%s worker under hostile input', (worker) => {
         message: /^field_too_long: field source is 1000000 long/,
       },
       {
+        key: 'nul-in-text',
+        value: encode({ ...make(`${worker}-nul`), source: 'cam\u0000era' }),
+        code: 'INVALID_RECORD',
+        message: /^text_with_nul: source contains a NUL character/,
+      },
+      {
         key: 'ten-mb',
         value: encode({ ...make(`${worker}-huge`), source: hugeString(10 * MB) }),
         code: 'TOO_LARGE',
