@@ -33,7 +33,9 @@ const SAMPLE_MS = 10_000;
 
 // bench's reader of /proc (a process and its descendants), so the suite and `make bench` measure alike
 const memory = createRequire(__filename)('../../../bench/lib/memory.js') as {
-  treeMemory(pid: number): { rssMb: number };
+  /** the process and its descendants */
+  tree(pid: number): number[];
+  treeMemory(pids: number[]): { rssMb: number };
 };
 
 interface Sample {
@@ -67,7 +69,8 @@ describe('fault: soak', () => {
         while (gen.running) {
           const rssMb = new Map<string, number>();
           for (const [name, proc] of ctx.pipeline.processes)
-            if (proc.running && proc.pid) rssMb.set(name, memory.treeMemory(proc.pid).rssMb);
+            if (proc.running && proc.pid)
+              rssMb.set(name, memory.treeMemory(memory.tree(proc.pid)).rssMb);
           const s: Sample = {
             at: (Date.now() - t0) / 1000,
             rssMb,
