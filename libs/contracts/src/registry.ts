@@ -159,6 +159,7 @@ export class SchemaRegistryClient {
     if (body !== undefined) headers['Content-Type'] = CONTENT_TYPE;
     if (this.authorization) headers.Authorization = this.authorization;
     let res: Response;
+    let text: string;
     try {
       res = await fetch(`${this.base}${path}`, {
         method,
@@ -174,8 +175,31 @@ export class SchemaRegistryClient {
         { cause },
       );
     }
-    const text = await res.text();
-    if (res.ok) return (text ? JSON.parse(text) : {}) as T;
+    try {
+      // the body can break off (a connection reset, the timeout) after the status line came
+      text = await res.text();
+    } catch (cause) {
+      throw new SchemaRegistryError(
+        `schema registry unreachable: ${method} ${path} -> HTTP ${res.status}, then the body broke off: ${errorText(cause)}`,
+        0,
+        undefined,
+        { cause },
+      );
+    }
+    if (res.ok) {
+      if (!text) return {} as T;
+      try {
+        return JSON.parse(text) as T;
+      } catch (cause) {
+        // a 2xx that is not the registry's JSON (a proxy's page, a cut body): not an answer yet
+        throw new SchemaRegistryError(
+          `schema registry unreachable: ${method} ${path} -> HTTP ${res.status} with a body that is not JSON: ${text.slice(0, 300)}`,
+          0,
+          undefined,
+          { cause },
+        );
+      }
+    }
     let detail: { message?: string; error_code?: number } = {};
     try {
       detail = JSON.parse(text) as typeof detail;
@@ -188,6 +212,10 @@ export class SchemaRegistryClient {
       detail.error_code,
     );
   }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 function subjectPath(subject: string): string {

@@ -169,4 +169,56 @@ describe('size limits (real Kafka)', () => {
       "field_too_long: field note is 100000 long, over this consumer's limit of 65536",
     );
   });
+
+  it('sends a record whose key the DLQ topic refuses as a stub, and carries on', async () => {
+    // a bad frame with a key of 1,048,400 bytes: the input takes it, the consumer's 1 MiB limit
+    // too, but with the DLQ headers it is over the DLQ topic's 1 MB even without its value
+    const topic = `${prefix}.stub`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    await produceEvents(kafka, topic, events(50, 'before'));
+    const key = Buffer.alloc(1_048_400, 0x6b);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ key, value: garbage(1) }] });
+    await producer.disconnect();
+    await produceEvents(kafka, topic, events(50, 'after', 50));
+
+    const handled = new Set<string>();
+    const fatal: unknown[] = [];
+    const stubApp = await startNestConsumer<TestEvent>(
+      topic,
+      { mode: 'batch', maxBatchRecords: 500 },
+      {
+        kafka: connection,
+        registry: registryOptions,
+        groupId: uniqueName('kt-size-stub'),
+        onFatal: (e) => void fatal.push(e),
+      },
+      (record) => {
+        handled.add(record.value.id);
+      },
+    );
+    try {
+      const [stub] = await readMessages(kafka, dlqTopicFor(topic), 1, 120_000);
+      await waitFor(() => handled.size === 100, {
+        timeoutMs: 60_000,
+        what: `100 good records handled (${handled.size})`,
+      });
+      expect(fatal).toEqual([]);
+      expect(stub.key).toBeNull();
+      expect(stub.value).toBeNull();
+      const headers = headersToStrings(stub.headers);
+      expect(headers).toMatchObject({
+        [DLQ_HEADERS.topic]: topic,
+        [DLQ_HEADERS.errorCode]: 'BAD_FRAME',
+        [DLQ_HEADERS.keyOmitted]: '1048400',
+        [DLQ_HEADERS.valueOmitted]: '1',
+      });
+    } finally {
+      await stubApp.close();
+    }
+  });
 });

@@ -17,7 +17,13 @@ import {
 } from '../errors';
 import { STREAM_DEFINITIONS, streamForTopic } from '@citypulse/contracts';
 import { ensureTopics } from '../admin/ensure-topics';
-import { chunkBySize, isTooLargeForBroker, withoutValue } from '../dlq/dlq-batches';
+import {
+  chunkBySize,
+  dlqStub,
+  headersBytes,
+  isTooLargeForBroker,
+  withoutValue,
+} from '../dlq/dlq-batches';
 import { buildDlqHeaders, dlqTopicFor, MAX_ERROR_MESSAGE_LENGTH } from '../dlq/dlq-headers';
 import { NOOP_METRICS, type KafkaMetrics } from '../metrics';
 import { backoffDelay, DEFAULT_BACKOFF, shouldRetry, type BackoffOptions } from '../retry/backoff';
@@ -28,7 +34,6 @@ import {
   DEFAULT_RECORD_LIMITS,
   longFieldError,
   oversizeError,
-  recordBytes,
   type RecordLimits,
 } from './record-limits';
 import type {
@@ -395,11 +400,14 @@ export class BatchConsumer {
       if (bad.length && !(await this.toDlq(scope, bad, payload))) return false;
 
       let rejected: Failure[] = [];
+      /** the records the handler rejected (ctx.reject), left out of the latency metric */
+      let rejectedRecords = new Set<KafkaRecord>();
       let pauseAfterMs: number | undefined;
       if (good.length) {
         const started = performance.now();
         const outcome = await this.attempt(h, scope, (attempt) => {
           rejected = [];
+          rejectedRecords = new Set();
           pauseAfterMs = undefined;
           return handle(good, {
             topic: scope.topic,
@@ -407,6 +415,7 @@ export class BatchConsumer {
             attempt,
             heartbeat: scope.heartbeat,
             reject: (record, error) => {
+              rejectedRecords.add(record);
               rejected.push({
                 message: messageOf(record),
                 error,
@@ -430,6 +439,7 @@ export class BatchConsumer {
               schemaId: r.schemaId,
               attempt: outcome.attempt,
             }));
+            rejectedRecords = new Set(good);
             break;
           case 'backpressure': {
             // Nothing of this chunk was handled: keep the undecodable prefix done, fetch the rest again later.
@@ -446,7 +456,12 @@ export class BatchConsumer {
             return false;
         }
         if (rejected.length && !(await this.toDlq(scope, rejected, payload))) return false;
-        this.observeLatencies(h, scope.topic, good);
+        // as in record mode, only the records handled (not the ones sent to the DLQ)
+        this.observeLatencies(
+          h,
+          scope.topic,
+          rejectedRecords.size ? good.filter((r) => !rejectedRecords.has(r)) : good,
+        );
       }
       payload.resolveOffset(chunk[chunk.length - 1].offset);
       this.metrics.consumed(scope.topic, chunk.length, scope.partition);
@@ -462,6 +477,7 @@ export class BatchConsumer {
 
   /** Each handled record's end-to-end latency, at once when the metrics take a batch. */
   private observeLatencies(h: CompiledHandler, topic: string, records: KafkaRecord[]): void {
+    if (records.length === 0) return;
     const now = Date.now();
     if (!this.metrics.e2eLatencies) {
       for (const r of records)
@@ -505,7 +521,8 @@ export class BatchConsumer {
     value: unknown,
     schemaId: number,
   ): Decoded {
-    const long = longFieldError(value, recordBytes(message), schemaId, this.limits);
+    // the value's bytes bound its strings' lengths (the key and headers are not decoded)
+    const long = longFieldError(value, message.value?.length ?? 0, schemaId, this.limits);
     if (long) return { failure: { message, error: long, schemaId, attempt: 1 } };
     return { record: toRecord(scope, message, value, schemaId) };
   }
@@ -597,7 +614,9 @@ export class BatchConsumer {
   /**
    * Writes failures to `<topic>.dlq` with their original bytes and context headers; false on a
    * fatal failure. Sent in chunks the DLQ topic takes; a record over the consumer's size limit,
-   * or one the DLQ topic refuses as too large, goes without its value (`dlq.value.omitted`).
+   * or one the DLQ topic refuses as too large, goes without its value (`dlq.value.omitted`); one
+   * it still refuses (an oversize key or headers) goes as a stub of only the DLQ headers and the
+   * sizes of its key, value and headers (`dlqStub`), which is not fatal.
    */
   private async toDlq(
     scope: BatchScope,
@@ -605,50 +624,69 @@ export class BatchConsumer {
     payload: EachBatchPayload,
   ): Promise<boolean> {
     const topic = dlqTopicFor(scope.topic);
+    /** the last resort for each message: no key, value or original headers */
+    const stubs = new Map<Message, { stub: Message; failure: Failure }>();
     const messages = failures.map((f) => {
-      const m: Message = {
+      const dlqHeaders = buildDlqHeaders(
+        {
+          topic: scope.topic,
+          partition: scope.partition,
+          offset: f.message.offset,
+          timestamp: f.message.timestamp,
+          error: f.error,
+          schemaId: f.schemaId,
+          service: this.opts.service,
+          attempt: f.attempt,
+        },
+        undefined,
+      );
+      // the original headers, the DLQ context winning on a clash (buildDlqHeaders' order)
+      let m: Message = {
         key: f.message.key,
         value: f.message.value,
-        headers: buildDlqHeaders(
-          {
-            topic: scope.topic,
-            partition: scope.partition,
-            offset: f.message.offset,
-            timestamp: f.message.timestamp,
-            error: f.error,
-            schemaId: f.schemaId,
-            service: this.opts.service,
-            attempt: f.attempt,
-          },
-          f.message.headers,
-        ),
+        headers: { ...(f.message.headers ?? {}), ...dlqHeaders },
       };
-      return errorCode(f.error) === 'TOO_LARGE' ? withoutValue(m) : m;
+      if (errorCode(f.error) === 'TOO_LARGE') m = withoutValue(m, f.message.value?.length ?? 0);
+      stubs.set(m, { stub: dlqStub(dlqHeaders, f.message), failure: f });
+      return m;
     });
     const send = (ms: Message[]) => this.producer!.sendRaw(topic, ms);
+    /** failures written as stubs (this attempt) */
+    let stubbed: Failure[] = [];
+    /** Sends the first of `tries` the DLQ topic takes; the last one's refusal is thrown. */
+    const sendFirstTaken = async (tries: Message[]) => {
+      for (let i = 0; ; i++) {
+        try {
+          await send([tries[i]]);
+          return tries[i];
+        } catch (e) {
+          if (!isTooLargeForBroker(e) || i === tries.length - 1) throw e;
+        }
+      }
+    };
     const writeAll = async () => {
+      stubbed = [];
       for (const chunk of chunkBySize(messages)) {
         try {
           await send(chunk);
         } catch (error) {
           if (!isTooLargeForBroker(error)) throw error;
-          // one by one; a record the topic still refuses goes without its value
+          // one by one; a record the topic still refuses goes without its value, then as a stub
           for (const m of chunk) {
-            if (chunk.length > 1) {
-              try {
-                await send([m]);
-                continue;
-              } catch (e) {
-                if (!isTooLargeForBroker(e)) throw e;
-              }
-            }
-            await send([withoutValue(m)]);
+            const { stub, failure } = stubs.get(m)!;
+            const tries = [
+              ...(chunk.length > 1 ? [m] : []),
+              ...(m.value !== null && m.value !== undefined ? [withoutValue(m)] : []),
+              stub,
+            ];
+            if ((await sendFirstTaken(tries)) === stub) stubbed.push(failure);
           }
         }
       }
     };
     // A broker that is restarting is waited for like any transient failure (the handler's
-    // backoff); skipping the records would lose them, so what cannot be written is fatal.
+    // backoff); skipping the records would lose them, so what cannot be written is fatal (a
+    // record too large for the DLQ topic is not: its stub is written).
     // (A retry writes the chunks again: the DLQ is at least once, like every topic here.)
     const h = this.handlers.get(scope.topic)!;
     const outcome = await this.attempt(h, scope, writeAll, 'fatal');
@@ -668,6 +706,12 @@ export class BatchConsumer {
         `${scope.topic}[${scope.partition}]@${f.message.offset} -> ${topic}: ${errorCode(f.error)}: ${
           msg.length > MAX_ERROR_MESSAGE_LENGTH ? `${msg.slice(0, MAX_ERROR_MESSAGE_LENGTH)}…` : msg
         }`,
+      );
+    }
+    for (const f of stubbed) {
+      const { key, value, headers } = f.message;
+      this.logger.warn(
+        `${scope.topic}[${scope.partition}]@${f.message.offset} -> ${topic}: too large for the DLQ topic even without its value; written as a stub without its key (${key?.length ?? 0} bytes), value (${value?.length ?? 0} bytes) and headers (${headersBytes(headers)} bytes): the record stays at ${scope.topic}[${scope.partition}]@${f.message.offset}`,
       );
     }
     return true;

@@ -10,6 +10,22 @@ describe('record limits', () => {
     expect(recordBytes({ key: null, value: null })).toBe(0);
   });
 
+  it('counts header names and values too, so an oversize header is TOO_LARGE', () => {
+    const headers = { ab: Buffer.alloc(40), é: ['xyz', Buffer.alloc(5)], none: undefined };
+    expect(recordBytes({ key: Buffer.alloc(3), value: Buffer.alloc(7), headers })).toBe(
+      10 + 2 + 40 + 2 + 3 + 5 + 4,
+    );
+    const e = oversizeError(
+      { key: null, value: Buffer.alloc(10), headers: { h: Buffer.alloc(100) } },
+      limits,
+    );
+    expect(e).toMatchObject({ code: 'TOO_LARGE' });
+    expect(e!.message).toMatch(/^too_large: record of 111 bytes \(key \+ value \+ headers\)/);
+    expect(
+      oversizeError({ key: Buffer.alloc(101), value: null, headers: {} }, limits)!.message,
+    ).toMatch(/record of 101 bytes \(key \+ value\) is over/);
+  });
+
   it('refuses a record over maxRecordBytes as TOO_LARGE, naming both sizes and its schema id', () => {
     expect(oversizeError({ key: Buffer.alloc(20), value: Buffer.alloc(80) }, limits)).toBe(
       undefined,

@@ -1,4 +1,10 @@
-import { chunkBySize, isTooLargeForBroker, messageBytes, withoutValue } from './dlq-batches';
+import {
+  chunkBySize,
+  dlqStub,
+  isTooLargeForBroker,
+  messageBytes,
+  withoutValue,
+} from './dlq-batches';
 import { DLQ_HEADERS } from './dlq-headers';
 
 const msg = (valueBytes: number) => ({
@@ -32,6 +38,28 @@ describe('DLQ batches', () => {
       value: null,
       headers: { h: 'v', [DLQ_HEADERS.valueOmitted]: '1234' },
     });
+  });
+
+  it('makes a stub of only the DLQ headers and the sizes of the key, value and headers left out', () => {
+    const original = {
+      key: Buffer.alloc(300_000),
+      value: Buffer.alloc(1234),
+      headers: { big: Buffer.alloc(900_000), 'dlq.error.code': 'forged', x: ['ab', 'c'] },
+    };
+    const dlqHeaders = { [DLQ_HEADERS.errorCode]: 'AVRO_DECODE', [DLQ_HEADERS.topic]: 't' };
+    const stub = dlqStub(dlqHeaders, original);
+    expect(stub).toEqual({
+      key: null,
+      value: null,
+      headers: {
+        [DLQ_HEADERS.errorCode]: 'AVRO_DECODE',
+        [DLQ_HEADERS.topic]: 't',
+        [DLQ_HEADERS.keyOmitted]: '300000',
+        [DLQ_HEADERS.valueOmitted]: '1234',
+        [DLQ_HEADERS.headersOmitted]: String(3 + 900_000 + 14 + 6 + 1 + 3),
+      },
+    });
+    expect(messageBytes(stub)).toBeLessThan(300);
   });
 
   it("recognises the broker's too-large refusals, also wrapped", () => {

@@ -1,4 +1,4 @@
-import type { IHeaders, Message } from 'kafkajs';
+import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 import { DLQ_HEADERS } from './dlq-headers';
 
 /**
@@ -10,9 +10,14 @@ export const DLQ_CHUNK_BYTES = 512 * 1024;
 
 /** Bytes a message adds to a batch: key, value, headers and a record's overhead. */
 export function messageBytes(m: Pick<Message, 'key' | 'value' | 'headers'>): number {
-  let n = 70 + lengthOf(m.key) + lengthOf(m.value);
-  for (const [k, v] of Object.entries(m.headers ?? {})) {
-    n += k.length;
+  return 70 + lengthOf(m.key) + lengthOf(m.value) + headersBytes(m.headers);
+}
+
+/** The bytes of a record's headers: names and values (UTF-8). */
+export function headersBytes(headers: IHeaders | undefined): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    n += Buffer.byteLength(k);
     for (const one of Array.isArray(v) ? v : [v]) n += lengthOf(one);
   }
   return n;
@@ -52,6 +57,29 @@ export function withoutValue<M extends Message>(m: M, originalBytes = lengthOf(m
     [DLQ_HEADERS.valueOmitted]: String(originalBytes),
   };
   return { ...m, value: null, headers };
+}
+
+/**
+ * The last resort for a DLQ record the topic refuses as too large even without its value (an
+ * oversize key or headers): no key, no value, none of the original headers — only `dlqHeaders`
+ * (the DLQ context, buildDlqHeaders without the original headers) and the sizes of what was left
+ * out (`dlq.key.omitted`, `dlq.value.omitted`, `dlq.headers.omitted`). The record itself stays at
+ * its original topic, partition and offset.
+ */
+export function dlqStub(
+  dlqHeaders: IHeaders,
+  original: Pick<KafkaMessage, 'key' | 'value' | 'headers'>,
+): Message {
+  return {
+    key: null,
+    value: null,
+    headers: {
+      ...dlqHeaders,
+      [DLQ_HEADERS.keyOmitted]: String(lengthOf(original.key)),
+      [DLQ_HEADERS.valueOmitted]: String(lengthOf(original.value)),
+      [DLQ_HEADERS.headersOmitted]: String(headersBytes(original.headers)),
+    },
+  };
 }
 
 /** Whether the broker refused a produce request because a record (batch) was over its size limit. */

@@ -23,6 +23,13 @@ export const DLQ_HEADERS = {
    * here; its bytes stay at the original topic, partition and offset.
    */
   valueOmitted: 'dlq.value.omitted',
+  /**
+   * Present on a stub, the last resort for a record the DLQ topic refuses as too large even without
+   * its value (an oversize key or headers): no key, value or original headers, only the DLQ headers,
+   * these sizes in bytes (key; header names and values) and `dlq.value.omitted`.
+   */
+  keyOmitted: 'dlq.key.omitted',
+  headersOmitted: 'dlq.headers.omitted',
 } as const;
 
 /** Error messages can hold a whole payload; headers should stay small. */

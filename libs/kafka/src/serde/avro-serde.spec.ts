@@ -1,8 +1,8 @@
 import { SchemaRegistryError } from '@citypulse/contracts';
-import type * as avro from 'avsc';
+import * as avro from 'avsc';
 import { DecodeError, classifyError } from '../errors';
 import { encodeFrame } from '../wire/confluent-frame';
-import { AvroSerde, valueSubject, type RegistryApi } from './avro-serde';
+import { AvroSerde, UNKNOWN_SCHEMA_TTL_MS, valueSubject, type RegistryApi } from './avro-serde';
 
 const v1: avro.schema.RecordType = {
   type: 'record',
@@ -173,5 +173,179 @@ describe('AvroSerde', () => {
     expect(a).toBe(b);
     expect(reg.calls.latest).toBe(1);
     expect(serde.cachedType(a)).toBeDefined();
+  });
+
+  describe('records that would keep the decoder looping', () => {
+    const long = avro.Type.forSchema('long');
+    /** v1's fields, then `extra` written as one block of `count` items and nothing in them. */
+    const withBlock = (schemaId: number, count: number, tail: Buffer = Buffer.from([0])) =>
+      encodeFrame(
+        schemaId,
+        Buffer.concat([
+          new AvroSerde(new FakeRegistry()).parse(v1).toBuffer({ id: 'a', speed: 1 }),
+          long.toBuffer(count),
+          tail,
+        ]),
+      );
+    const writerWith = (extra: avro.Schema): avro.schema.RecordType => ({
+      ...v1,
+      fields: [...v1.fields, { name: 'extra', type: extra }],
+    });
+
+    it.each<[string, avro.Schema]>([
+      ['null items', { type: 'array', items: 'null' }],
+      [
+        'records without fields',
+        { type: 'array', items: { type: 'record', name: 'E', fields: [] } },
+      ],
+      ['a fixed of size 0', { type: 'array', items: { type: 'fixed', name: 'F', size: 0 } }],
+      [
+        'records of null fields',
+        {
+          type: 'array',
+          items: { type: 'record', name: 'N', fields: [{ name: 'n', type: 'null' }] },
+        },
+      ],
+      ['nested, in a map', { type: 'map', values: { type: 'array', items: 'null' } }],
+    ])(
+      'refuses a writer schema with an array of %s as UNKNOWN_SCHEMA, asking the registry once',
+      async (_, extra) => {
+        const reg = new FakeRegistry();
+        const id = await reg.register('t-value', JSON.stringify(writerWith(extra)));
+        const serde = new AvroSerde(reg);
+        const reader = serde.parse(v1);
+        // avsc would skip `extra` by looping a million times over nothing (2^52 times: days)
+        const frame = withBlock(id, 1_000_000);
+        for (let i = 0; i < 3; i++) {
+          const err = await serde.decode(frame, reader).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(DecodeError);
+          expect(err).toMatchObject({ code: 'UNKNOWN_SCHEMA', schemaId: id });
+          expect((err as Error).message).toMatch(/\.extra.*zero bytes/);
+          expect(classifyError(err)).toBe('dlq');
+          expect(() => serde.decodeSync(frame, reader)).toThrow(/zero bytes/);
+        }
+        expect(reg.calls.byId).toBe(1);
+      },
+    );
+
+    it('refuses to decode with such a schema registered by this process, which still encodes', async () => {
+      const serde = new AvroSerde(new FakeRegistry());
+      const id = await serde.register('t-value', writerWith({ type: 'array', items: 'null' }));
+      const frame = serde.encode(id, { id: 'a', speed: 1, extra: [null, null] });
+      expect(() => serde.decodeSync(frame)).toThrow(/UNKNOWN_SCHEMA|zero bytes/);
+    });
+
+    it('accepts arrays and maps of items that take a byte at least', async () => {
+      const reg = new FakeRegistry();
+      const schema = writerWith({
+        type: 'record',
+        name: 'X',
+        fields: [
+          { name: 'a', type: { type: 'array', items: ['null', 'int'] } },
+          { name: 'm', type: { type: 'map', values: 'null' } },
+          {
+            name: 'e',
+            type: { type: 'array', items: { type: 'enum', name: 'One', symbols: ['A'] } },
+          },
+        ],
+      });
+      const id = await reg.register('t-value', JSON.stringify(schema));
+      const serde = new AvroSerde(reg);
+      const value = { id: 'a', speed: 1, extra: { a: [null, 3], m: { k: null }, e: ['A'] } };
+      const frame = encodeFrame(id, serde.parse(schema).toBuffer(value));
+      expect((await serde.decode(frame)).value).toEqual(value);
+      expect((await serde.decode(frame, serde.parse(v1))).value).toEqual({ id: 'a', speed: 1 });
+    });
+
+    it.each<[string, avro.Schema]>([
+      ['an array', { type: 'array', items: 'int' }],
+      ['a map', { type: 'map', values: 'int' }],
+    ])(
+      'stops at the end of the bytes when a block of %s announces more items than there are',
+      async (_, extra) => {
+        const reg = new FakeRegistry();
+        const id = await reg.register('t-value', JSON.stringify(writerWith(extra)));
+        const serde = new AvroSerde(reg);
+        const frame = withBlock(id, 1e9); // avsc alone: ~15 s skipping, ~60 s (or out of memory) reading
+        for (const reader of [serde.parse(v1), undefined]) {
+          const started = Date.now();
+          const err = await serde.decode(frame, reader).catch((e: unknown) => e);
+          expect(Date.now() - started).toBeLessThan(1_000);
+          expect(err).toMatchObject({ code: 'AVRO_DECODE' });
+        }
+      },
+    );
+
+    it('bounds the blocks a reader made elsewhere than parse() reads', async () => {
+      const reg = new FakeRegistry();
+      const extra: avro.Schema = { type: 'array', items: 'int' };
+      const id = await reg.register('t-value', JSON.stringify(writerWith(extra)));
+      const serde = new AvroSerde(reg);
+      const foreign = avro.Type.forSchema(writerWith(extra), { registry: {} });
+      const ok = encodeFrame(id, foreign.toBuffer({ id: 'a', speed: 1, extra: [1, 2] }));
+      expect((await serde.decode(ok, foreign)).value).toEqual({ id: 'a', speed: 1, extra: [1, 2] });
+      const started = Date.now();
+      await expect(serde.decode(withBlock(id, 1e9), foreign)).rejects.toMatchObject({
+        code: 'AVRO_DECODE',
+      });
+      expect(Date.now() - started).toBeLessThan(1_000);
+    });
+
+    it('refuses a skipped block whose byte size is negative (it would move back for ever)', async () => {
+      const reg = new FakeRegistry();
+      for (const extra of [
+        { type: 'array', items: 'int' },
+        { type: 'map', values: 'int' },
+      ] as avro.Schema[]) {
+        const id = await reg.register('t-value', JSON.stringify(writerWith(extra)));
+        const serde = new AvroSerde(reg);
+        // count -1, then size -2: back to the count
+        const frame = withBlock(id, -1, long.toBuffer(-2));
+        await expect(serde.decode(frame, serde.parse(v1))).rejects.toMatchObject({
+          code: 'AVRO_DECODE',
+        });
+      }
+    });
+
+    it('still reads and skips blocks written with a negative count and their byte size', async () => {
+      const reg = new FakeRegistry();
+      const id = await reg.register(
+        't-value',
+        JSON.stringify(writerWith({ type: 'array', items: 'int' })),
+      );
+      const serde = new AvroSerde(reg);
+      // two blocks: [-2 items, 2 bytes: 1, 2], [1 item: 3], end
+      const tail = Buffer.concat([long.toBuffer(2), long.toBuffer(1), long.toBuffer(2)]);
+      const blocks = Buffer.concat([tail, long.toBuffer(1), long.toBuffer(3), Buffer.from([0])]);
+      const frame = withBlock(id, -2, blocks);
+      expect((await serde.decode(frame)).value).toEqual({ id: 'a', speed: 1, extra: [1, 2, 3] });
+      expect((await serde.decode(frame, serde.parse(v1))).value).toEqual({ id: 'a', speed: 1 });
+    });
+  });
+
+  it('remembers an unknown schema id for UNKNOWN_SCHEMA_TTL_MS, then asks again', async () => {
+    const reg = new FakeRegistry();
+    let now = 1_000_000;
+    const serde = new AvroSerde(reg, {}, () => now);
+    const frame = encodeFrame(999, Buffer.from([2, 97]));
+    for (let i = 0; i < 3; i++) {
+      await expect(serde.decode(frame)).rejects.toMatchObject({ code: 'UNKNOWN_SCHEMA' });
+    }
+    expect(() => serde.decodeSync(frame)).toThrow(/not in the registry/);
+    expect(reg.calls.byId).toBe(1);
+    now += UNKNOWN_SCHEMA_TTL_MS;
+    expect(serde.decodeSync(frame)).toBeUndefined();
+    await expect(serde.decode(frame)).rejects.toMatchObject({ code: 'UNKNOWN_SCHEMA' });
+    expect(reg.calls.byId).toBe(2);
+  });
+
+  it('does not remember a registry outage', async () => {
+    const reg = new FakeRegistry();
+    reg.down = true;
+    const serde = new AvroSerde(reg);
+    const frame = encodeFrame(1, Buffer.alloc(1));
+    await expect(serde.decode(frame)).rejects.toBeInstanceOf(SchemaRegistryError);
+    await expect(serde.decode(frame)).rejects.toBeInstanceOf(SchemaRegistryError);
+    expect(reg.calls.byId).toBe(2);
   });
 });

@@ -7,6 +7,7 @@ import {
   MAGIC_BYTE,
 } from '../wire/confluent-frame';
 import { SchemaRegistryError, type SchemaRegistryClient } from '@citypulse/contracts';
+import { boundedTypeHook, unsafeForDecoding } from './avro-bounds';
 
 /** An Avro schema as JSON (the parsed content of an .avsc file) or its text. */
 export type AvroSchema = avro.Schema | string;
@@ -21,6 +22,13 @@ export interface Decoded<T> {
 
 /** The largest buffer `encodeAll` starts with (a larger record gets a chunk of its own size). */
 const ENCODE_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * How long a schema id the registry does not know is answered from memory (UNKNOWN_SCHEMA without
+ * asking again): a run of records with the same unknown id costs one registry call, and an id
+ * registered meanwhile is seen within this time.
+ */
+export const UNKNOWN_SCHEMA_TTL_MS = 30_000;
 
 /** The registry subject of a topic's values (Confluent TopicNameStrategy). */
 export function valueSubject(topic: string): string {
@@ -37,19 +45,39 @@ export class AvroSerde {
   private readonly subjectIds = new Map<string, Promise<number>>();
   /** writer id -> resolver, per reader type. */
   private readonly resolvers = new WeakMap<avro.Type, Map<number, avro.Resolver | null>>();
+  /**
+   * Schema ids that are not decoded (UNKNOWN_SCHEMA): why, and until when (ms since epoch;
+   * Infinity for a schema that is unusable as it is, since a registry id's schema never changes).
+   */
+  private readonly refused = new Map<number, { message: string; until: number }>();
+  /** Types made by parse() (bounded); a reader made elsewhere is read through its parsed twin. */
+  private readonly parsed = new WeakSet<avro.Type>();
+  private readonly twins = new WeakMap<avro.Type, avro.Type>();
 
   constructor(
     private readonly registry: RegistryApi,
     private readonly parseOptions: Partial<avro.ForSchemaOptions> = {},
+    /** the clock the UNKNOWN_SCHEMA memory runs on (tests) */
+    private readonly now: () => number = Date.now,
   ) {}
 
-  /** Parses a schema into an avsc Type with this serde's options. */
+  /**
+   * Parses a schema into an avsc Type with this serde's options, its arrays and maps bounded by
+   * the bytes they are read from (`boundedTypeHook`: a block count cannot make decoding loop
+   * longer than the record is).
+   */
   parse(schema: AvroSchema): avro.Type {
     const json: avro.Schema =
       typeof schema === 'string' ? (JSON.parse(schema) as avro.Schema) : schema;
     // A fresh options object each time: avsc keeps named types in `opts.registry`, and the same
     // record name in two schema versions must not clash.
-    return avro.Type.forSchema(json, { ...this.parseOptions, registry: {} });
+    const type = avro.Type.forSchema(json, {
+      ...this.parseOptions,
+      registry: {},
+      typeHook: boundedTypeHook(this.parseOptions.typeHook),
+    });
+    this.parsed.add(type);
+    return type;
   }
 
   /** The writer type of a schema id if it is cached: the synchronous fast path. */
@@ -57,8 +85,14 @@ export class AvroSerde {
     return this.types.get(schemaId);
   }
 
-  /** The writer type of a schema id, fetched from the registry once (concurrent callers share the call). */
+  /**
+   * The writer type of a schema id, fetched from the registry once (concurrent callers share the
+   * call). DecodeError UNKNOWN_SCHEMA for an id the registry does not have (remembered for
+   * UNKNOWN_SCHEMA_TTL_MS), a schema that is not Avro, or one refused as unsafe to decode (an array
+   * of items that can take zero bytes: `zeroByteItems`); the last two are remembered for good.
+   */
   async typeFor(schemaId: number): Promise<avro.Type> {
+    this.throwIfRefused(schemaId);
     const hit = this.types.get(schemaId);
     if (hit) return hit;
     let pending = this.pendingTypes.get(schemaId);
@@ -75,23 +109,53 @@ export class AvroSerde {
       res = await this.registry.schemaById(schemaId);
     } catch (e) {
       if (e instanceof SchemaRegistryError && e.notFound) {
-        throw new DecodeError('UNKNOWN_SCHEMA', `schema id ${schemaId} is not in the registry`, {
-          schemaId,
-          cause: e,
-        });
+        const message = `schema id ${schemaId} is not in the registry`;
+        this.refused.set(schemaId, { message, until: this.now() + UNKNOWN_SCHEMA_TTL_MS });
+        throw new DecodeError('UNKNOWN_SCHEMA', message, { schemaId, cause: e });
       }
       throw e;
     }
     if (res.schemaType && res.schemaType !== 'AVRO') {
-      throw new DecodeError(
-        'UNKNOWN_SCHEMA',
-        `schema id ${schemaId} is ${res.schemaType}, not AVRO`,
-        { schemaId },
-      );
+      const message = `schema id ${schemaId} is ${res.schemaType}, not AVRO`;
+      this.refused.set(schemaId, { message, until: Infinity });
+      throw new DecodeError('UNKNOWN_SCHEMA', message, { schemaId });
     }
     const type = this.parse(res.schema);
     this.types.set(schemaId, type);
+    this.checkDecodable(schemaId, type);
+    this.throwIfRefused(schemaId);
     return type;
+  }
+
+  /**
+   * Refuses to decode with a writer schema that has an array of items that can take zero bytes
+   * (null, a record without fields, a fixed of size 0): avsc reads such an array by looping once
+   * per item its block count announces, so a count of 2^52 in a record of a few bytes would keep
+   * the consumer busy for days without reading a byte (other arrays and maps are bounded by the
+   * record's bytes: `boundedTypeHook`). The type stays cached for encoding.
+   */
+  private checkDecodable(schemaId: number, type: avro.Type): void {
+    const why = unsafeForDecoding(type);
+    if (why === undefined) {
+      this.refused.delete(schemaId); // e.g. an id not found earlier, registered since
+      return;
+    }
+    this.refused.set(schemaId, {
+      message: `schema id ${schemaId} is refused for decoding: ${why}`,
+      until: Infinity,
+    });
+  }
+
+  /** Throws UNKNOWN_SCHEMA when the id is refused (and the refusal has not run out). */
+  private throwIfRefused(schemaId: number): void {
+    if (this.refused.size === 0) return;
+    const r = this.refused.get(schemaId);
+    if (!r) return;
+    if (r.until <= this.now()) {
+      this.refused.delete(schemaId);
+      return;
+    }
+    throw new DecodeError('UNKNOWN_SCHEMA', r.message, { schemaId });
   }
 
   /**
@@ -105,6 +169,7 @@ export class AvroSerde {
     if (!id) {
       id = this.registry.register(subject, text).then((schemaId) => {
         if (!this.types.has(schemaId)) this.types.set(schemaId, this.parse(schema));
+        this.checkDecodable(schemaId, this.types.get(schemaId)!);
         return schemaId;
       });
       id.catch(() => this.subjectIds.delete(key));
@@ -120,6 +185,7 @@ export class AvroSerde {
     if (!id) {
       id = this.registry.latest(subject).then((res) => {
         if (!this.types.has(res.id)) this.types.set(res.id, this.parse(res.schema));
+        this.checkDecodable(res.id, this.types.get(res.id)!);
         return res.id;
       });
       id.catch(() => this.subjectIds.delete(key));
@@ -205,6 +271,7 @@ export class AvroSerde {
    */
   decodeSync<T = unknown>(buf: Buffer | null, reader?: avro.Type): Decoded<T> | undefined {
     const schemaId = frameSchemaId(buf);
+    this.throwIfRefused(schemaId);
     const writer = this.types.get(schemaId);
     if (!writer) return undefined;
     return { schemaId, value: this.read<T>(writer, schemaId, buf!, reader) };
@@ -212,6 +279,7 @@ export class AvroSerde {
 
   async decode<T = unknown>(buf: Buffer | null, reader?: avro.Type): Promise<Decoded<T>> {
     const schemaId = frameSchemaId(buf);
+    this.throwIfRefused(schemaId);
     const writer = this.types.get(schemaId) ?? (await this.typeFor(schemaId));
     return { schemaId, value: this.read<T>(writer, schemaId, buf!, reader) };
   }
@@ -226,6 +294,7 @@ export class AvroSerde {
     try {
       let type = writer;
       let resolver: avro.Resolver | undefined;
+      if (reader && !this.parsed.has(reader)) reader = this.twin(reader);
       if (reader && reader !== writer) {
         resolver = this.resolver(reader, writer, schemaId);
         type = reader;
@@ -244,6 +313,19 @@ export class AvroSerde {
         },
       );
     }
+  }
+
+  /**
+   * A reader type made elsewhere than parse(), parsed again here once: its arrays and maps read the
+   * writer's blocks, and only parse()'s are bounded (avsc freezes its types).
+   */
+  private twin(reader: avro.Type): avro.Type {
+    let t = this.twins.get(reader);
+    if (!t) {
+      t = this.parse(reader.schema({ exportAttrs: true }));
+      this.twins.set(reader, t);
+    }
+    return t;
   }
 
   /**
