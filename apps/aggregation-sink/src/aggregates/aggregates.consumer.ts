@@ -60,7 +60,11 @@ export function aggregateConsumer<S extends AggregateStream>(spec: AggregateSpec
       ctx: KafkaContext,
     ): Promise<WriteReport> {
       const byKey = new Map<string, Mapped<ValueOf<S>, AggregateWindow<ValueOf<S>>>[]>();
-      for (const m of mapped) byKey.set(m.out.key, [...(byKey.get(m.out.key) ?? []), m]);
+      for (const m of mapped) {
+        const updates = byKey.get(m.out.key);
+        if (updates) updates.push(m);
+        else byKey.set(m.out.key, [m]);
+      }
       const total: WriteReport = {
         kind: spec.name,
         received: 0,

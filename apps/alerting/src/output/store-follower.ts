@@ -6,12 +6,12 @@ import {
   TransientError,
   type AvroSchema,
   type AvroSerde,
+  type BatchHandlerContext,
   type KafkaLogger,
   type KafkaMetrics,
   type KafkaRecord,
 } from '@citypulse/kafka';
 import type { Kafka } from 'kafkajs';
-import type { BatchHandlerContext } from '@citypulse/kafka';
 import type { AlertStore } from './alert-store';
 
 /**
