@@ -19,6 +19,9 @@ export function reject<Reason extends string>(reason: Reason, message: string): 
   return { ok: false, reason, message };
 }
 
+/** The runtime's own reject reason, for every stream (not in any stream's list). */
+export type RuntimeRejectReason = 'text_with_nul';
+
 /**
  * A text field holding U+0000: PostgreSQL's text (and FerretDB's jsonb) cannot store it, so such a
  * value would fail every write downstream that stores it (the alerts' messages, the aggregates'
@@ -26,8 +29,6 @@ export function reject<Reason extends string>(reason: Reason, message: string): 
  * text fields with this before the stream's normalize function, for every stream alike, so the
  * reason is the runtime's and in no stream's list; returns the rejection naming the first field.
  */
-export type RuntimeRejectReason = 'text_with_nul';
-
 export function checkNoNul(raw: object): Rejection<RuntimeRejectReason> | undefined {
   const fields = raw as Record<string, unknown>;
   for (const name in fields) {
