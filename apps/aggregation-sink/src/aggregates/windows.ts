@@ -98,7 +98,7 @@ function problemOfField(spec: AggregateSpec, c: Column, v: unknown): string | un
       if (typeof v !== 'string') return `${c.name} is not text`;
       if (v.length > MAX_TEXT_CHARS)
         return `${c.name} is ${v.length} characters long, more than ${MAX_TEXT_CHARS}`;
-      // PostgreSQL's text (and FerretDB's jsonb) cannot store U+0000: refused on every retry
+      // PostgreSQL's text cannot store U+0000 (FerretDB takes it): refused on every retry
       if (v.includes('\u0000')) return `${c.name} contains a NUL character`;
       return spec.keyFields.includes(c.name) && !v.trim() ? `${c.name} is empty` : undefined;
     case 'enum':

@@ -23,7 +23,7 @@ export function reject<Reason extends string>(reason: Reason, message: string): 
 export type RuntimeRejectReason = 'text_with_nul';
 
 /**
- * A text field holding U+0000: PostgreSQL's text (and FerretDB's jsonb) cannot store it, so such a
+ * A text field holding U+0000: PostgreSQL's text cannot store it (FerretDB takes it), so such a
  * value would fail every write downstream that stores it (the alerts' messages, the aggregates'
  * names) on every retry. The batch decision (batch-decision.ts) checks every record's top-level
  * text fields with this before the stream's normalize function, for every stream alike, so the
