@@ -128,11 +128,11 @@ export function parseQuery<Q extends QuerySpec>(queryString: string, spec: Q): Q
 class ParamError extends Error {}
 
 /**
- * A control character (U+0000-U+001F, U+007F), as `%00` or `%0A` in a URL: no id, name or instant
- * holds one, and PostgreSQL cannot even compare text with a NUL (the query would fail with a 500).
+ * A control character (Unicode's Cc: U+0000-U+001F, U+007F-U+009F), as `%00` or `%0A` in a URL: no
+ * id, name or instant holds one, and PostgreSQL cannot even compare text with a NUL (the query would
+ * fail with a 500).
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+const CONTROL_CHARACTER = /\p{Cc}/u;
 
 /** The problem with a text parameter (query or path) holding a control character, or undefined. */
 export function controlCharacterProblem(name: string, text: string): string | undefined {

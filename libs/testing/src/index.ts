@@ -2,3 +2,4 @@ export * from './env';
 export * from './wait';
 export * from './child';
 export * from './hostile';
+export * from './records';

@@ -11,6 +11,7 @@ import {
   type BatchHandlerContext,
   type KafkaRecord,
 } from '@citypulse/kafka';
+import { handlerRecord } from '@citypulse/testing';
 import type { AggregateSpec } from './aggregate-spec';
 import { AggregateWriter, StoreRefusedError, type WriteReport } from './aggregate-writer';
 import { aggregateConsumer } from './aggregates.consumer';
@@ -54,17 +55,7 @@ class FakeWriter {
   }
 }
 
-const record = <V>(value: V, offset = 0): KafkaRecord<V> => ({
-  topic: 't',
-  partition: 0,
-  offset: String(offset),
-  key: null,
-  value,
-  headers: {},
-  timestamp: '0',
-  schemaId: 1,
-  raw: Buffer.alloc(0),
-});
+const record = <V>(value: V, offset = 0): KafkaRecord<V> => handlerRecord(value, offset);
 
 describe('the aggregate consumers, one per spec', () => {
   const writer = new FakeWriter();

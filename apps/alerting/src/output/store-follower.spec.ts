@@ -1,22 +1,14 @@
 import type { Alert } from '@citypulse/contracts';
 import { InvalidRecordError, TransientError, type KafkaRecord } from '@citypulse/kafka';
+import { handlerRecord } from '@citypulse/testing';
 import { sampleAlert } from '../testing/fixtures';
 import { writeAlerts } from './store-follower';
 
 const alert = (id: string, message = 'm'): Alert =>
   sampleAlert({ event_id: `${id}|FIRING`, alert_id: id, message });
 
-const record = (value: Alert, offset: number): KafkaRecord<Alert> => ({
-  topic: 'alerts',
-  partition: 0,
-  offset: String(offset),
-  key: null,
-  value,
-  headers: {},
-  timestamp: '0',
-  schemaId: 1,
-  raw: Buffer.alloc(0),
-});
+const record = (value: Alert, offset: number): KafkaRecord<Alert> =>
+  handlerRecord(value, offset, 'alerts');
 
 /** PostgreSQL as it answers: a NUL in text fails the whole statement with SQLSTATE 22021. */
 class FakeStore {
